@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: MIT
+# Skiff: build a library OS and one app into bootable images.
+#
+#   make [APP=apps/<name>] [O=dir] [V=1]   build the images for every enabled platform
+#   make run                                build and run the app (QEMU for now)
+#   make test                               every test; ends with "N passed, N failed, N skipped"
+#   make bench                              benchmarks (figures, never pass/fail)
+#   make menuconfig | defconfig | olddefconfig | savedefconfig
+#
+# Each app builds in its own folder, build/<app> unless O= says otherwise, with its own .config.
+
+APP ?= apps/hello
+APP := $(patsubst %/,%,$(APP))
+APP_NAME := $(notdir $(APP))
+O ?= build/$(APP_NAME)
+V ?= 0
+export SKIFF_APP := $(APP)
+
+.DEFAULT_GOAL := all
+.SECONDEXPANSION:
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+ifeq ($(wildcard $(APP)/Config.in),)
+$(error APP=$(APP): no such app (expected $(APP)/Config.in; apps are in apps/))
+endif
+
+# --- Host tools -------------------------------------------------------------------------------
+# support/deps.sh installs missing Debian packages (or says which apt-get line to run).
+DEPS_STAMP := build/.deps-$(shell cat support/deps.sh | cksum | cut -d' ' -f1)
+$(DEPS_STAMP): support/deps.sh
+	@mkdir -p $(dir $@)
+	$(Q)support/deps.sh build
+	@touch $@
+
+KCONFIG_ENV = KCONFIG_CONFIG=$(abspath $(O))/.config \
+	KCONFIG_AUTOCONFIG=$(abspath $(O))/include/config/auto.conf \
+	KCONFIG_AUTOHEADER=$(abspath $(O))/include/generated/autoconf.h \
+	KCONFIG_TRISTATE=$(abspath $(O))/include/config/tristate.conf SKIFF_APP=$(APP) \
+	srctree=$(CURDIR)
+KCONF := $(KCONFIG_ENV) kconfig-conf
+# The app's own defaults (apps/<name>/defconfig), if it has any.
+APP_DEFCONFIG := $(wildcard $(APP)/defconfig)
+
+# --- Configuration ----------------------------------------------------------------------------
+CONFIG_TARGETS := menuconfig defconfig olddefconfig savedefconfig allyesconfig allnoconfig
+.PHONY: $(CONFIG_TARGETS)
+
+menuconfig: $(DEPS_STAMP)
+	@mkdir -p $(O)
+	$(Q)$(KCONFIG_ENV) kconfig-mconf Config.in
+
+defconfig: $(DEPS_STAMP)
+	@mkdir -p $(O)
+	$(Q)$(KCONF) -s $(if $(APP_DEFCONFIG),--defconfig=$(APP_DEFCONFIG),--alldefconfig) Config.in
+
+olddefconfig: $(DEPS_STAMP)
+	@mkdir -p $(O)
+	$(Q)$(KCONF) -s --olddefconfig Config.in
+
+savedefconfig: $(DEPS_STAMP)
+	$(Q)$(KCONF) -s --savedefconfig=$(O)/defconfig Config.in
+	@echo "  GEN     $(O)/defconfig"
+
+# allyes/allno take KCONFIG_ALLCONFIG=<fragment> to pin symbols (tests/configs/ uses this).
+allyesconfig allnoconfig: $(DEPS_STAMP)
+	@mkdir -p $(O)
+	$(Q)$(KCONF) -s --$@ Config.in
+
+# A build without a .config starts from the app's defaults.
+$(O)/.config: | $(DEPS_STAMP)
+	@mkdir -p $(O)
+	@echo "  CONFIG  $(O)/.config (from $(or $(APP_DEFCONFIG),defaults))"
+	$(Q)$(KCONF) -s $(if $(APP_DEFCONFIG),--defconfig=$(APP_DEFCONFIG),--alldefconfig) Config.in
+
+# auto.conf (for make) and autoconf.h (for C) follow .config; kconfig-conf runs from $(O) so its
+# per-symbol timestamp files land in $(O)/include/config/.
+$(O)/include/config/auto.conf $(O)/include/generated/autoconf.h: $(O)/.config $(shell find . -name Config.in -not -path './build/*')
+	@mkdir -p $(O)/include/config $(O)/include/generated
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(CURDIR)/Config.in >/dev/null \
+		|| { echo "error: $(O)/.config is not a valid configuration; run 'make olddefconfig' or 'make defconfig'" >&2; exit 1; }
+	@touch $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h
+
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit bench,$(MAKECMDGOALS)),)
+-include $(O)/include/config/auto.conf
+endif
+
+# --- What goes into an image: each fragment appends to plain variables ------------------------
+include kernel/build.mk
+include $(wildcard lib/*/build.mk)
+include $(wildcard plat/*/build.mk)
+include $(APP)/build.mk
+
+IMAGES := $(addprefix $(O)/$(APP_NAME).,$(platforms-y))
+LIBGCC := $(shell gcc -print-libgcc-file-name)
+
+include support/rules.mk
+
+.PHONY: all run test unit bench clean distclean help
+all: $(IMAGES) $(O)/compile_commands.json
+
+# A configuration with no platform cannot make an image: say so instead of building nothing.
+ifneq ($(wildcard $(O)/include/config/auto.conf),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit bench,$(MAKECMDGOALS)),)
+ifeq ($(platforms-y),)
+$(error $(O)/.config enables no platform; enable one with 'make menuconfig' (Platforms))
+endif
+endif
+endif
+
+run: all
+	$(Q)support/qemu-run.sh $(O)/$(APP_NAME).kvm $(if $(ARGS),-- $(ARGS))
+
+test:
+	$(Q)tests/run.sh
+
+unit:
+	$(Q)tests/run.sh unit
+
+bench:
+	$(Q)support/bench.sh
+
+clean:
+	rm -rf $(O)
+
+distclean:
+	rm -rf build
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'

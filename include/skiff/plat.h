@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform interface: the ONLY way the kernel and the libraries reach the machine.
+ *
+ * Every platform (plat/kvm, plat/xen, plat/stub for host tests) implements each function below.
+ * The kernel never includes a platform header and is compiled without any -Iplat/... flag, so a
+ * platform detail cannot leak into it by accident.
+ *
+ * Calls are made from thread context with the scheduler's lock-free cooperative model: a platform
+ * function is never re-entered from another thread while it runs, but it may be called before the
+ * scheduler exists (early boot) and from the crash path.
+ */
+#ifndef SKIFF_PLAT_H
+#define SKIFF_PLAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+/* Result codes across the platform interface (device calls; see the net/blk sections). */
+enum plat_result {
+	PLAT_OK = 0,
+	PLAT_AGAIN = 1,	      /* nothing to do now; try after the next plat_idle */
+	PLAT_EINVAL = 2,      /* bad argument */
+	PLAT_EUNSPEC = 3,     /* any other failure */
+};
+
+/* One range of RAM the kernel may use. Memory is identity mapped: base is also its address. */
+struct plat_mem_region {
+	uint64_t base;
+	uint64_t len;
+};
+
+#define PLAT_MAX_MEM_REGIONS 16
+
+/*
+ * What a platform hands to kernel_main. All pointers stay valid for the life of the image.
+ * mem[] lists usable RAM with everything the platform itself occupies already cut out: the image,
+ * its boot page tables, the initrd and any firmware data it still needs.
+ */
+struct plat_boot_info {
+	const char *plat_name;	/* "kvm-qemu", "kvm-hv", "xen-pv", ... for logs */
+	const char *cmdline;	/* never NULL; "" when there is none */
+	struct plat_mem_region mem[PLAT_MAX_MEM_REGIONS];
+	unsigned nr_mem;
+	uint64_t ram_bytes;	/* all RAM the machine has, for the "too little memory" message */
+	const void *initrd;	/* NULL when there is none */
+	size_t initrd_len;
+	uint64_t boot_tsc;	/* cycle counter at the first instruction, 0 if unknown (boot timing) */
+};
+
+/* The kernel's entry point: each platform's boot code ends here. Never returns. */
+noreturn void kernel_main(const struct plat_boot_info *bi);
+
+/* Write len bytes to the console. Blocks until the platform has taken them; never fails. */
+void plat_console_write(const char *buf, size_t len);
+
+/* Nanoseconds since an arbitrary point at boot; never goes backwards. */
+uint64_t plat_time_monotonic_ns(void);
+
+/* Nanoseconds since the Unix epoch, or 0 when the platform has no wall clock. */
+uint64_t plat_time_wall_ns(void);
+
+#define PLAT_DEADLINE_NONE UINT64_MAX
+
+/*
+ * Block until monotonic time deadline_ns, or until any device event, whichever comes first; return
+ * at once when deadline_ns has passed. May return early for no reason (callers re-check). The
+ * scheduler calls it when no thread can run; nothing else in the kernel knows how a platform
+ * waits. PLAT_DEADLINE_NONE waits for a device event only.
+ */
+void plat_idle(uint64_t deadline_ns);
+
+/* End the image with status (0 = success) reported to the host. */
+noreturn void plat_halt(int status);
+
+/*
+ * End the image because it cannot go on (the crash path): print nothing more, report failure to the
+ * host. msg is a short reason the platform may hand to its host (skiff-hv prints it).
+ */
+noreturn void plat_abort(const char *msg);
+
+/*
+ * Make the page at addr (page aligned) inaccessible (guard true) or accessible again (false), so a
+ * thread that runs off the end of its stack faults at once instead of corrupting memory. Returns
+ * PLAT_OK, or PLAT_EUNSPEC when the platform cannot; the kernel then has only its stack canary.
+ */
+int plat_page_guard(void *addr, bool guard);
+
+/*
+ * Frames the backtrace may follow: true when [addr, addr+len) is mapped readable memory. Lets the
+ * crash path walk a corrupt frame chain without faulting again.
+ */
+bool plat_addr_readable(uintptr_t addr, size_t len);
+
+#endif

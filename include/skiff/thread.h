@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Cooperative kernel threads on one CPU: a thread runs until it blocks, yields or exits. Nothing
+ * preempts it, so code between two blocking calls needs no lock against other threads.
+ */
+#ifndef SKIFF_THREAD_H
+#define SKIFF_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <skiff/list.h>
+#include <skiff/timer.h>
+
+struct sk_waitq {
+	struct sk_list waiters;
+};
+
+#define SK_WAITQ_INIT(name) { SK_LIST_INIT((name).waiters) }
+
+enum sk_thread_state {
+	SK_THREAD_RUNNABLE,
+	SK_THREAD_RUNNING,
+	SK_THREAD_BLOCKED,
+	SK_THREAD_EXITED,
+};
+
+struct sk_thread {
+	uint64_t saved_rsp;		/* arch context: everything else is on the stack */
+	struct sk_list link;		/* run queue, a wait queue, or the zombie list */
+	struct sk_list all;		/* every live thread, for the crash report */
+	enum sk_thread_state state;
+	unsigned id;
+	char name[24];
+	void *stack;			/* the stack's page block (NULL for idle) */
+	unsigned stack_order;
+	bool guarded;			/* the block's first page is an unmapped guard */
+	void *stack_low;		/* lowest usable address; holds the overflow canary */
+	void *(*fn)(void *);
+	void *arg;
+	void *retval;
+	bool detached;
+	bool timed_out;			/* the last timed wait ended by timeout */
+	struct sk_waitq joiners;
+	struct sk_timer timer;		/* sleeps and timed waits */
+	struct sk_waitq *waiting_on;	/* the queue this thread is blocked on, if any */
+	void *libc_data;		/* per-thread state of the C library (newlib's reent) */
+};
+
+/*
+ * Start fn(arg) in a new thread, runnable at once (it first runs when the caller blocks or
+ * yields). name is copied. NULL when memory for the stack runs out.
+ */
+struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *arg);
+/* End the calling thread with retval, as returning from fn does. */
+noreturn void sk_thread_exit(void *retval);
+/*
+ * Wait for t to end and free it; *retval (if not NULL) gets its return value. -EINVAL when t is
+ * detached or the caller itself, -EDEADLK when t is the idle thread.
+ */
+int sk_thread_join(struct sk_thread *t, void **retval);
+/* t frees itself when it ends. -EINVAL if already detached. */
+int sk_thread_detach(struct sk_thread *t);
+struct sk_thread *sk_thread_self(void);
+/* Let every other runnable thread run once. */
+void sk_thread_yield(void);
+/* Block for at least ns nanoseconds / until monotonic time deadline_ns. */
+void sk_sleep_ns(uint64_t ns);
+void sk_sleep_until(uint64_t deadline_ns);
+
+/* Wait queues: the one way a thread blocks on a condition. */
+void sk_waitq_init(struct sk_waitq *wq);
+/* Block until woken. Callers re-check their condition in a loop. */
+void sk_waitq_wait(struct sk_waitq *wq);
+/* Block until woken or until deadline_ns: 0 when woken, -ETIMEDOUT on timeout. */
+int sk_waitq_wait_until(struct sk_waitq *wq, uint64_t deadline_ns);
+/* Make the first / every waiter runnable. Return how many were woken. */
+unsigned sk_waitq_wake_one(struct sk_waitq *wq);
+unsigned sk_waitq_wake_all(struct sk_waitq *wq);
+
+#endif

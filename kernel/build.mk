@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: MIT
+# kernel/: platform-independent core. Compiled without any -Iplat/... flag.
+kernel-y += kernel/main.c kernel/format.c kernel/printk.c kernel/panic.c kernel/ksyms.c
+kernel-y += kernel/pmem.c kernel/heap.c kernel/cmdline.c kernel/memsetup.c
+kernel-y += kernel/sched.c kernel/thread.c kernel/timer.c kernel/wait.c kernel/mutex.c
+kernel-y += kernel/sem.c kernel/time.c
+kernel-y += kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The boot sequence every platform ends in: log, memory, scheduler, command line, then the app's
+ * main() in its own thread while this boot context becomes the idle thread.
+ */
+#define pr_tag "skiff"
+#include <errno.h>
+#include <string.h>
+#include <skiff/app.h>
+#include <skiff/cmdline.h>
+#include <skiff/config.h>
+#include <skiff/panic.h>
+#include <skiff/plat.h>
+#include <skiff/printk.h>
+#include <skiff/thread.h>
+#include "memsetup.h"
+#include "sched.h"
+
+uint64_t sk_main_start_ns;
+static struct sk_cmdline cmdline;
+
+noreturn void sk_exit(int status)
+{
+	pr_debug("exit status %d\n", status);
+	plat_halt(status);
+}
+
+static void *main_thread(void *arg)
+{
+	(void)arg;
+	sk_main_start_ns = plat_time_monotonic_ns();
+	sk_exit(main(cmdline.argc, cmdline.argv));
+}
+
+/* Options the kernel itself understands; unknown ones are reported, not fatal. */
+static void apply_options(void)
+{
+	for (int i = 0; i < cmdline.nr_opts; i++) {
+		const struct sk_cmdline_opt *o = &cmdline.opt[i];
+
+		if (!strcmp(o->key, "loglevel") && o->value && o->value[0] >= '0' &&
+		    o->value[0] <= '9' && !o->value[1])
+			sk_log_level = o->value[0] - '0';
+		else
+			pr_warn("unknown or malformed boot option '%s%s%s' ignored\n", o->key,
+				o->value ? "=" : "", o->value ? o->value : "");
+	}
+}
+
+static noreturn void boot_error(void)
+{
+	plat_halt(SK_EXIT_BOOT_ERROR);
+}
+
+noreturn void kernel_main(const struct plat_boot_info *bi)
+{
+	size_t err_pos = 0;
+	int err;
+
+	sched_init();
+	err = sk_cmdline_parse(&cmdline, bi->cmdline, CONFIG_APP_NAME, &err_pos);
+	if (err) {
+		pr_err("bad command line at byte %zu: %s\n", err_pos,
+		       err == -E2BIG ? "too long or too many words" : "unterminated quote or empty option");
+		boot_error();
+	}
+	apply_options();
+	pr_info("Skiff on %s, %llu MiB RAM\n", bi->plat_name,
+		(unsigned long long)(bi->ram_bytes >> 20));
+	if (memsetup(bi))
+		boot_error();
+	if (!sk_thread_create("main", main_thread, NULL)) {
+		pr_err("cannot create the main thread: out of memory\n");
+		boot_error();
+	}
+	sched_idle_loop();
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/* Thread lifetime: create, exit, join, detach; and the blocking helpers built on the scheduler. */
+#define pr_tag "thread"
+#include <errno.h>
+#include <string.h>
+#include <skiff/config.h>
+#include <skiff/heap.h>
+#include <skiff/panic.h>
+#include <skiff/plat.h>
+#include <skiff/printk.h>
+#include "sched.h"
+
+static struct sk_list all_threads = SK_LIST_INIT(all_threads);
+static unsigned nr_threads, next_id = 1;
+
+unsigned sched_nr_threads(void)
+{
+	return nr_threads;
+}
+
+struct sk_thread *sk_thread_self(void)
+{
+	return sk_current;
+}
+
+static void thread_entry(void)
+{
+	struct sk_thread *self = sk_current;
+
+	sk_thread_exit(self->fn(self->arg));
+}
+
+static void sleep_timer_fired(struct sk_timer *tm)
+{
+	struct sk_thread *t = sk_container_of(tm, struct sk_thread, timer);
+
+	if (t->waiting_on) { /* a timed wait ran out: leave the queue */
+		sk_list_del(&t->link);
+		t->waiting_on = NULL;
+		t->timed_out = true;
+	}
+	if (t->state == SK_THREAD_BLOCKED)
+		sched_make_runnable(t);
+}
+
+struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *arg)
+{
+	unsigned order = sk_page_order((size_t)CONFIG_SK_THREAD_STACK_KIB * 1024);
+	struct sk_thread *t = sk_calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->stack = sk_page_alloc(order);
+	if (!t->stack) {
+		sk_free(t);
+		return NULL;
+	}
+	t->stack_order = order;
+	/* The lowest page becomes a guard where the platform can unmap it. */
+	t->guarded = plat_page_guard(t->stack, true) == PLAT_OK;
+	t->stack_low = (char *)t->stack + (t->guarded ? SK_PAGE_SIZE : 0);
+	t->id = next_id++;
+	sk_snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
+	t->fn = fn;
+	t->arg = arg;
+	sk_waitq_init(&t->joiners);
+	sk_timer_init(&t->timer, sleep_timer_fired);
+	sched_set_canary(t);
+	t->saved_rsp = sk_arch_init_stack((char *)t->stack + (SK_PAGE_SIZE << order), thread_entry);
+	sk_list_add_tail(&all_threads, &t->all);
+	nr_threads++;
+	sched_make_runnable(t);
+	pr_debug("created thread %u \"%s\"\n", t->id, t->name);
+	return t;
+}
+
+unsigned thread_stack_bytes(const struct sk_thread *t)
+{
+	return (unsigned)((SK_PAGE_SIZE << t->stack_order) - (t->guarded ? SK_PAGE_SIZE : 0));
+}
+
+struct sk_thread *thread_by_guard(uintptr_t addr)
+{
+	struct sk_list *pos;
+
+	sk_list_for_each(pos, &all_threads) {
+		struct sk_thread *t = sk_list_entry(pos, struct sk_thread, all);
+
+		if (t->guarded && addr - (uintptr_t)t->stack < SK_PAGE_SIZE)
+			return t;
+	}
+	return NULL;
+}
+
+void thread_free(struct sk_thread *t)
+{
+	if (t->guarded)
+		plat_page_guard(t->stack, false);
+	sk_page_free(t->stack, t->stack_order);
+	sk_free(t);
+}
+
+noreturn void sk_thread_exit(void *retval)
+{
+	struct sk_thread *self = sk_current;
+
+	SK_BUG_ON(self->stack == NULL); /* the idle thread never exits */
+	self->retval = retval;
+	self->state = SK_THREAD_EXITED;
+	sk_list_del(&self->all);
+	nr_threads--;
+	sk_timer_cancel(&self->timer);
+	if (self->detached)
+		sched_add_zombie(self); /* idle frees the stack we are still standing on */
+	else
+		sk_waitq_wake_all(&self->joiners);
+	sched_switch();
+	sk_panic("exited thread %u ran again", self->id);
+}
+
+int sk_thread_join(struct sk_thread *t, void **retval)
+{
+	if (!t->stack)
+		return -EDEADLK;
+	if (t == sk_current || t->detached)
+		return -EINVAL;
+	while (t->state != SK_THREAD_EXITED)
+		sk_waitq_wait(&t->joiners);
+	if (retval)
+		*retval = t->retval;
+	thread_free(t);
+	return 0;
+}
+
+int sk_thread_detach(struct sk_thread *t)
+{
+	if (t->detached || !t->stack)
+		return -EINVAL;
+	t->detached = true;
+	if (t->state == SK_THREAD_EXITED) /* already gone: nobody else will free it */
+		sched_add_zombie(t);
+	return 0;
+}
+
+void sk_thread_yield(void)
+{
+	sched_switch();
+}
+
+void sk_sleep_until(uint64_t deadline_ns)
+{
+	struct sk_thread *self = sk_current;
+
+	if (deadline_ns <= plat_time_monotonic_ns())
+		return;
+	sk_timer_arm(&self->timer, deadline_ns);
+	while (self->timer.armed) {
+		self->state = SK_THREAD_BLOCKED;
+		sched_switch();
+	}
+}
+
+void sk_sleep_ns(uint64_t ns)
+{
+	uint64_t now = plat_time_monotonic_ns();
+
+	sk_sleep_until(ns > UINT64_MAX - now ? UINT64_MAX - 1 : now + ns);
+}

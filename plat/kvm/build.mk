@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# plat/kvm: x86_64 guest for QEMU (PVH entry) and skiff-hv.
+platforms-$(CONFIG_PLAT_KVM) += kvm
+plat-kvm-y += plat/kvm/entry.S plat/kvm/traps.S plat/kvm/pvh.c plat/kvm/setup.c
+plat-kvm-y += plat/kvm/gdt.c plat/kvm/idt.c plat/kvm/paging.c plat/kvm/console.c
+plat-kvm-y += plat/kvm/tsc.c plat/kvm/pit.c plat/kvm/kvmclock.c plat/kvm/rtc.c
+plat-kvm-y += plat/kvm/lapic.c plat/kvm/acpi.c plat/kvm/shutdown.c
+plat-kvm-y += plat/common/bootmem.c

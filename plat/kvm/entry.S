@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Entry points of a plat/kvm image. QEMU (-kernel, any machine type) finds the 32-bit PVH entry
+ * through the Xen PVH ELF note: protected mode, paging off, %ebx = struct hvm_start_info. This
+ * code switches to long mode on boot page tables that identity map the first 1 GiB, and calls
+ * kvm_pvh_main(start_info) on the boot stack. paging.c replaces the tables at once.
+ */
+#include <kvm/x86.h>
+
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
+#define PTE_P 0x1
+#define PTE_W 0x2
+#define PTE_PS 0x80
+
+	.section .note.Xen, "a", @note
+	.balign 4
+	.long 4			/* name size */
+	.long 4			/* descriptor size */
+	.long XEN_ELFNOTE_PHYS32_ENTRY
+	.asciz "Xen"
+	.balign 4
+	.long pvh_start32
+	.balign 4
+
+	.section .text.boot, "ax"
+	.code32
+	.globl pvh_start32
+pvh_start32:
+	cld
+	movl %ebx, boot_start_info	/* start_info paddr; %ebx's upper half is undefined later */
+	rdtsc
+	movl %eax, boot_tsc
+	movl %edx, boot_tsc + 4
+
+	/* PML4[0] -> PDPT, PDPT[0] -> PD, PD[i] = i * 2 MiB: the first 1 GiB, writable. */
+	movl $boot_pdpt + (PTE_P | PTE_W), boot_pml4
+	movl $boot_pd + (PTE_P | PTE_W), boot_pdpt
+	xorl %ecx, %ecx
+1:	movl %ecx, %eax
+	shll $21, %eax
+	orl $(PTE_P | PTE_W | PTE_PS), %eax
+	movl %eax, boot_pd(, %ecx, 8)
+	incl %ecx
+	cmpl $512, %ecx
+	jne 1b
+
+	movl $boot_pml4, %eax
+	movl %eax, %cr3
+	movl %cr4, %eax
+	orl $X86_CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $(EFER_LME | EFER_NXE), %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $(X86_CR0_PG | X86_CR0_PE), %eax
+	movl %eax, %cr0
+	lgdt boot_gdt_ptr
+	ljmp $GDT_KCODE, $pvh_start64
+
+	.code64
+pvh_start64:
+	movl $GDT_KDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	xorl %eax, %eax
+	movl %eax, %fs
+	movl %eax, %gs
+	leaq boot_stack_top(%rip), %rsp
+	xorl %ebp, %ebp			/* ends the backtrace */
+	movl boot_start_info(%rip), %edi
+	movq boot_tsc(%rip), %rsi
+	call kvm_pvh_main
+	ud2
+
+	.section .rodata
+	.balign 8
+boot_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code, DPL 0 */
+	.quad 0x00cf92000000ffff	/* 0x10: data, DPL 0 */
+boot_gdt_end:
+boot_gdt_ptr:
+	.word boot_gdt_end - boot_gdt - 1
+	.long boot_gdt
+
+	.section .data
+	.balign 8
+boot_start_info:
+	.quad 0
+	.globl boot_tsc
+boot_tsc:
+	.quad 0
+
+	.section .bss
+	.balign 4096
+boot_pml4:
+	.skip 4096
+boot_pdpt:
+	.skip 4096
+boot_pd:
+	.skip 4096
+	.balign 16
+	.globl boot_stack_top
+boot_stack:
+	.skip 16384
+boot_stack_top:

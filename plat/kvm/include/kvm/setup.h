@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* What a plat/kvm entry (PVH, later skiff-hv) hands to the common setup, and the setup steps. */
+#ifndef KVM_SETUP_H
+#define KVM_SETUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <skiff/plat.h>
+
+/* One entry of the firmware memory map (E820 types: 1 RAM, 2 reserved, 3 ACPI, 4 NVS). */
+struct kvm_memmap_entry {
+	uint64_t base;
+	uint64_t len;
+	uint32_t type;
+};
+
+#define KVM_MEMMAP_RAM 1
+#define KVM_MAX_MEMMAP 32
+
+struct kvm_boot {
+	struct plat_boot_info bi;
+	struct kvm_memmap_entry map[KVM_MAX_MEMMAP];
+	unsigned nr_map;
+	uint64_t rsdp;	/* ACPI RSDP address from the loader, 0 to search for it */
+};
+
+/* Common setup after an entry filled kb (command line, memory map, initrd): never returns. */
+noreturn void kvm_setup(struct kvm_boot *kb);
+
+/* The steps, in the order kvm_setup calls them. */
+void console_init(void);
+void gdt_init(void);
+void idt_init(void);
+uintptr_t paging_init(const struct kvm_boot *kb); /* returns the end of its page-table pages */
+void tsc_init(uint64_t boot_tsc);
+void lapic_init(void);
+void acpi_init(uint64_t rsdp);
+uint64_t rtc_read_unix_ns(void);
+
+/* Time helpers shared by the timer code. */
+uint64_t tsc_hz(void);
+uint64_t tsc_from_ns(uint64_t ns);	/* absolute monotonic ns -> TSC value */
+uint64_t pit_measure_tsc_hz(void);	/* 0 when there is no PIT */
+uint64_t kvmclock_tsc_hz(void);		/* 0 when not on KVM */
+void lapic_arm(uint64_t deadline_ns);
+void lapic_eoi(void);
+void acpi_poweroff(void);
+bool paging_addr_mapped(uintptr_t addr);
+
+/* Linker-script symbols. */
+extern char _image_start[], _etext[], _rodata_start[], _rodata_end[], _data_start[];
+extern char _image_end[], _bss_start[], _bss_end[];
+
+#define KVM_VEC_TIMER 0xef
+#define KVM_VEC_SPURIOUS 0xff
+
+#endif

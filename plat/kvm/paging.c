@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The image's own page tables, replacing the 1 GiB boot map: identity mapped, text read-only and
+ * executable, rodata read-only, everything else non-executable, page 0 unmapped so that a NULL
+ * dereference faults. The first mapping of an address wins, so the image is mapped first with
+ * its exact permissions and the memory map fills in around it with 2 MiB pages where it can.
+ */
+#define pr_tag "kvm"
+#include <string.h>
+#include <skiff/compiler.h>
+#include <skiff/page.h>
+#include <skiff/printk.h>
+#include <kvm/setup.h>
+#include <kvm/x86.h>
+
+#define PTE_P (1ULL << 0)
+#define PTE_W (1ULL << 1)
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4)
+#define PTE_PS (1ULL << 7)
+#define PTE_NX (1ULL << 63)
+#define PTE_ADDR 0x000ffffffffff000ULL
+
+#define PAGE 4096ULL
+#define LARGE (2ULL << 20)
+
+#define MAP_TEXT PTE_P
+#define MAP_RO (PTE_P | PTE_NX)
+#define MAP_RW (PTE_P | PTE_W | PTE_NX)
+#define MAP_MMIO (PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT)
+
+#define LAPIC_DEFAULT_BASE 0xfee00000ULL
+
+static uint64_t *pml4;
+static uintptr_t pt_next; /* bump allocator for table pages, right after the image */
+
+static uint64_t *table_alloc(void)
+{
+	uint64_t *t = (uint64_t *)pt_next;
+
+	pt_next += PAGE;
+	memset(t, 0, PAGE);
+	return t;
+}
+
+/* The table that entry *e points to, creating it when absent. NULL if *e maps a large page. */
+static uint64_t *next_table(uint64_t *e)
+{
+	if (!(*e & PTE_P))
+		*e = (uintptr_t)table_alloc() | PTE_P | PTE_W;
+	if (*e & PTE_PS)
+		return NULL;
+	return (uint64_t *)(uintptr_t)(*e & PTE_ADDR);
+}
+
+static uint64_t *pd_for(uint64_t va)
+{
+	uint64_t *pdpt = next_table(&pml4[(va >> 39) & 511]);
+
+	return next_table(&pdpt[(va >> 30) & 511]);
+}
+
+/* Map one 2 MiB page or, when that cannot be done, the 4 KiB page at va. Returns bytes covered. */
+static uint64_t map_one(uint64_t va, uint64_t end, uint64_t flags)
+{
+	uint64_t *pd = pd_for(va), *pde = &pd[(va >> 21) & 511], *pt;
+
+	if (*pde & PTE_PS) /* already mapped large: skip to its end */
+		return SK_ALIGN_UP(va + 1, LARGE) - va;
+	if (!(*pde & PTE_P) && SK_IS_ALIGNED(va, LARGE) && end - va >= LARGE) {
+		*pde = va | flags | PTE_PS;
+		return LARGE;
+	}
+	pt = next_table(pde);
+	if (!(pt[(va >> 12) & 511] & PTE_P))
+		pt[(va >> 12) & 511] = va | flags;
+	return PAGE;
+}
+
+static void map_range(uint64_t start, uint64_t end, uint64_t flags)
+{
+	start = SK_ALIGN_DOWN(start, PAGE);
+	end = SK_ALIGN_UP(end, PAGE);
+	if (start < PAGE)
+		start = PAGE; /* page 0 stays unmapped: NULL pointers fault */
+	while (start < end)
+		start += map_one(start, end, flags);
+}
+
+uintptr_t paging_init(const struct kvm_boot *kb)
+{
+	pt_next = (uintptr_t)_image_end;
+	pml4 = table_alloc();
+
+	map_range((uintptr_t)_image_start, (uintptr_t)_etext, MAP_TEXT);
+	map_range((uintptr_t)_rodata_start, (uintptr_t)_rodata_end, MAP_RO);
+	map_range((uintptr_t)_data_start, (uintptr_t)_image_end, MAP_RW);
+	/* BIOS area, PVH start info, ACPI RSDP: read only. */
+	map_range(0, 0x100000, MAP_RO);
+	map_range(LAPIC_DEFAULT_BASE, LAPIC_DEFAULT_BASE + PAGE, MAP_MMIO);
+	for (unsigned i = 0; i < kb->nr_map; i++) {
+		const struct kvm_memmap_entry *e = &kb->map[i];
+
+		map_range(e->base, e->base + e->len, e->type == KVM_MEMMAP_RAM ? MAP_RW : MAP_RO);
+	}
+	/*
+	 * The tables grew while mapping RAM; every table page lies in RAM the last loop mapped
+	 * read-write, and the boot map still covers them until the CR3 switch below.
+	 */
+	write_cr3((uintptr_t)pml4);
+	write_cr0(read_cr0() | X86_CR0_WP);
+	return pt_next;
+}
+
+/*
+ * A 2 MiB mapping becomes 512 4 KiB ones with the same flags, so that one page of it can change.
+ * The table page comes from the kernel's allocator: this runs only after boot.
+ */
+static uint64_t *split_large(uint64_t *pde)
+{
+	uint64_t *pt = sk_page_alloc(0), base = *pde & PTE_ADDR & ~(LARGE - 1);
+	uint64_t flags = *pde & ~PTE_ADDR & ~PTE_PS;
+
+	if (!pt)
+		return NULL;
+	for (unsigned i = 0; i < 512; i++)
+		pt[i] = (base + i * PAGE) | flags;
+	*pde = (uintptr_t)pt | PTE_P | PTE_W;
+	return pt;
+}
+
+int plat_page_guard(void *addr, bool guard)
+{
+	uintptr_t va = (uintptr_t)addr;
+	uint64_t *pd, *pde, *pt, *pte;
+
+	if (!pml4 || !SK_IS_ALIGNED(va, PAGE) || !paging_addr_mapped(guard ? va : va - PAGE))
+		return PLAT_EUNSPEC;
+	pd = pd_for(va);
+	pde = &pd[(va >> 21) & 511];
+	pt = (*pde & PTE_PS) ? split_large(pde) : (uint64_t *)(uintptr_t)(*pde & PTE_ADDR);
+	if (!pt)
+		return PLAT_EUNSPEC;
+	pte = &pt[(va >> 12) & 511];
+	*pte = guard ? (*pte & ~PTE_P) : (*pte | PTE_P);
+	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
+	return PLAT_OK;
+}
+
+/* Walks the live tables: the crash path uses it to follow frame pointers without faulting. */
+bool paging_addr_mapped(uintptr_t va)
+{
+	uint64_t e;
+	const uint64_t *t = pml4;
+
+	if (!pml4 || va >= (1ULL << 47))
+		return false;
+	for (int shift = 39; shift >= 12; shift -= 9) {
+		e = t[(va >> shift) & 511];
+		if (!(e & PTE_P))
+			return false;
+		if (shift == 12 || (e & PTE_PS))
+			return true;
+		t = (const uint64_t *)(uintptr_t)(e & PTE_ADDR);
+	}
+	return false;
+}
+
+bool plat_addr_readable(uintptr_t addr, size_t len)
+{
+	if (addr + len < addr)
+		return false;
+	if (!pml4) /* before paging_init: the boot map covers the first 1 GiB */
+		return addr >= PAGE && addr + len <= (1ULL << 30);
+	for (uintptr_t p = SK_ALIGN_DOWN(addr, PAGE); p < addr + len; p += PAGE)
+		if (!paging_addr_mapped(p))
+			return false;
+	return true;
+}

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Ending the image. The status reaches the host through QEMU's isa-debug-exit device (port 0xf4,
+ * QEMU exits with (status << 1) | 1); where that device is absent the port write does nothing and
+ * ACPI S5, then a keyboard-controller reset (QEMU -no-reboot exits), then a triple fault follow.
+ */
+#include <skiff/panic.h>
+#include <kvm/setup.h>
+#include <kvm/x86.h>
+
+#define ISA_DEBUG_EXIT 0xf4
+
+noreturn void plat_halt(int status)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __sk_packed no_idt = { 0, 0 };
+
+	outl(ISA_DEBUG_EXIT, (uint32_t)status);
+	acpi_poweroff();
+	outb(0x64, 0xfe);
+	/* With no IDT, any exception is a triple fault: the machine resets or stops. */
+	__asm__ __volatile__("lidt %0; int3" : : "m"(no_idt));
+	for (;;)
+		__asm__ __volatile__("cli; hlt");
+}
+
+noreturn void plat_abort(const char *msg)
+{
+	(void)msg; /* the kernel printed the report; QEMU has no channel for the reason */
+	plat_halt(SK_EXIT_CRASH);
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Boots a plat/kvm image in QEMU (direct kernel boot, PVH) and exits with the image's status.
+#
+# Usage: support/qemu-run.sh [options] IMAGE [-- ARG...]
+#   --machine pc|microvm   machine type (default microvm)
+#   --accel tcg|kvm        accelerator (default tcg: /dev/kvm on these machines is PVM, see README)
+#   --mem SIZE             guest RAM, QEMU -m syntax (default 64M)
+#   --timeout SECONDS      hard limit for the whole run (default 60)
+#   --initrd FILE          pass FILE as the initrd
+#   --opts "K=V ..."       kernel options, placed before "--" on the command line
+#   --no-debug-exit        leave out isa-debug-exit (the image powers off through ACPI instead)
+#   --debugcon             also route port 0xe9 to stdout
+# The app's arguments after "--" are quoted for the kernel's command-line parser.
+#
+# Exit status: the image's status (0-127; QEMU's isa-debug-exit carries 7 bits), 124 when the
+# timeout ends the run, 125 when QEMU itself fails. Without isa-debug-exit a clean power-off is 0.
+set -euo pipefail
+
+machine=microvm accel=tcg mem=64M timeout_s=60 initrd="" opts="" debug_exit=1 debugcon=0
+die() { echo "qemu-run: $*" >&2; exit 125; }
+need_arg() { [ $# -ge 2 ] || die "option $1 needs a value"; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--machine) need_arg "$@"; machine=$2; shift 2 ;;
+	--accel) need_arg "$@"; accel=$2; shift 2 ;;
+	--mem) need_arg "$@"; mem=$2; shift 2 ;;
+	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
+	--initrd) need_arg "$@"; initrd=$2; shift 2 ;;
+	--opts) need_arg "$@"; opts=$2; shift 2 ;;
+	--no-debug-exit) debug_exit=0; shift ;;
+	--debugcon) debugcon=1; shift ;;
+	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--) die "no image given before --" ;;
+	-*) die "unknown option '$1' (see --help)" ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || die "no image given (see --help)"
+image=$1; shift
+[ -f "$image" ] || die "image '$image' not found"
+case "$machine" in pc|microvm) ;; *) die "unknown machine '$machine' (pc or microvm)" ;; esac
+case "$accel" in tcg|kvm) ;; *) die "unknown accelerator '$accel' (tcg or kvm)" ;; esac
+[[ "$timeout_s" =~ ^[0-9]+$ ]] || die "bad timeout '$timeout_s'"
+if [ $# -gt 0 ]; then
+	[ "$1" = "--" ] || die "unexpected argument '$1' (app arguments go after --)"
+	shift
+fi
+
+# Quote each app argument in single quotes; a ' inside becomes '\''.
+cmdline="$opts --"
+for a in "$@"; do
+	cmdline+=" '${a//\'/\'\\\'\'}'"
+done
+
+args=(-M "$machine" -accel "$accel" -m "$mem" -display none -monitor none -serial stdio
+      -no-reboot -nodefaults -kernel "$image" -append "$cmdline")
+[ "$machine" = microvm ] && args[1]="microvm,isa-serial=on"
+[ "$debug_exit" = 1 ] && args+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+[ "$debugcon" = 1 ] && args+=(-debugcon file:/dev/stdout)
+[ -n "$initrd" ] && args+=(-initrd "$initrd")
+
+errlog=$(mktemp)
+trap 'rm -f "$errlog"' EXIT
+set +e
+timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$errlog"
+rc=$?
+set -e
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "qemu-run: timed out after ${timeout_s}s" >&2
+	exit 124
+fi
+# QEMU's own failures (bad option, missing file, KVM errors) say so on stderr.
+if grep -q . "$errlog"; then
+	if [ $rc -eq 1 ] || grep -q "KVM internal error" "$errlog"; then
+		echo "qemu-run: QEMU failed: $(head -c 500 "$errlog" | tr '\n' ' ')" >&2
+		exit 125
+	fi
+	cat "$errlog" >&2
+fi
+if [ "$debug_exit" = 1 ] && [ $((rc & 1)) -eq 1 ]; then
+	exit $((rc >> 1))
+fi
+exit $rc

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: MIT
+# The one shared rules file: how sources become objects and objects become images.
+# Fragments (kernel/build.mk, lib/*/build.mk, plat/*/build.mk, apps/*/build.mk) only append to
+# plain variables; everything that turns those lists into files is here.
+
+# Quiet by default: "  CC      kernel/sched.c"; V=1 shows full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+TARGET_CC ?= gcc
+TARGET_LD ?= ld
+NM ?= nm
+OBJCOPY ?= objcopy
+GCC_INCLUDE := $(shell $(TARGET_CC) -print-file-name=include)
+
+# Everything in the image: freestanding, no PIC, no red zone (trap frames land on the stack),
+# frame pointers for the crash backtrace, sections per function for --gc-sections.
+TARGET_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-common \
+	-mcmodel=small -fcf-protection=none -fno-delete-null-pointer-checks -Wa,--noexecstack
+# Kernel, libraries and platforms never touch SSE/x87 state, so interrupts and cooperative
+# switches need not save it (see docs/architecture.md, "FPU state"). Apps may use it freely.
+SYS_CFLAGS := -mgeneral-regs-only
+TARGET_CPPFLAGS := -nostdinc -isystem $(GCC_INCLUDE) $(addprefix -I,$(libc-includes-y)) \
+	-Iinclude -I$(O)/include -MMD -MP
+TARGET_ASFLAGS := -D__ASSEMBLY__
+
+ALL_SRCS := $(kernel-y) $(lib-y) $(app-y) $(foreach p,$(platforms-y),$(plat-$(p)-y))
+obj = $(addprefix $(O)/,$(addsuffix .o,$(basename $(1))))
+
+# Per-directory flags. Only plat/<name>/ objects see -Iplat/<name>/include: the kernel and the
+# libraries reach a platform through include/skiff/plat.h and nothing else. ($* is the stem of
+# the $(O)/%.o rule below, e.g. plat/kvm/pvh, so its second word names the platform.)
+$(O)/kernel/%.o $(O)/lib/%.o: extra-flags = $(SYS_CFLAGS)
+$(O)/plat/%.o: extra-flags = $(SYS_CFLAGS) -Iplat/$(word 2,$(subst /, ,$*))/include -Iplat/common/include
+$(O)/apps/%.o: extra-flags = $(app-cflags)
+
+# Each object depends on its .config-derived header through the -MMD dependency file; the
+# compile command is remembered in a .cmd file so editors get compile_commands.json.
+$(O)/%.o: %.c $(O)/include/generated/autoconf.h
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@
+	@printf '{"directory":"%s","file":"%s","command":"%s"},\n' "$(CURDIR)" "$<" \
+		'$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@' > $@.cmd
+
+$(O)/%.o: %.S $(O)/include/generated/autoconf.h
+	$(call say,AS,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_ASFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@
+	@printf '{"directory":"%s","file":"%s","command":"%s"},\n' "$(CURDIR)" "$<" \
+		'$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_ASFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@' > $@.cmd
+
+-include $(patsubst %.o,%.d,$(call obj,$(ALL_SRCS)))
+
+# Images: <app>.<platform>, linked with the platform's linker script. With CONFIG_SK_KSYMS the
+# link runs twice: the first image's function symbols become a table (placed after .rodata, so
+# code addresses do not move) that the second link embeds.
+common-objs = $(call obj,$(kernel-y) $(lib-y) $(app-y))
+LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --gc-sections \
+	--build-id=none
+
+$(O)/$(APP_NAME).%: $(common-objs) $$(call obj,$$(plat-$$*-y)) plat/$$*/link.lds support/gen-ksyms.sh
+	$(call say,LD,$@)
+	$(Q)$(TARGET_LD) $(LDFLAGS) -T plat/$*/link.lds -o $@.tmp $(filter %.o,$^) $(LIBGCC)
+ifeq ($(CONFIG_SK_KSYMS),y)
+	$(call say,KSYMS,$@)
+	$(Q)$(NM) -n --defined-only $@.tmp | sh support/gen-ksyms.sh > $@.ksyms.S
+	$(Q)$(TARGET_CC) $(TARGET_ASFLAGS) -c $@.ksyms.S -o $@.ksyms.o
+	$(Q)$(TARGET_LD) $(LDFLAGS) -T plat/$*/link.lds -o $@.tmp $(filter %.o,$^) $@.ksyms.o $(LIBGCC)
+endif
+	$(Q)mv $@.tmp $@
+
+$(O)/compile_commands.json: $(call obj,$(ALL_SRCS))
+	@{ echo '['; cat $(addsuffix .cmd,$^) | sed '$$ s/},$$/}/'; echo ']'; } > $@
