@@ -39,8 +39,9 @@ KCONFIG_ENV = KCONFIG_CONFIG=$(abspath $(O))/.config \
 	KCONFIG_TRISTATE=$(abspath $(O))/include/config/tristate.conf SKIFF_APP=$(APP) \
 	srctree=$(CURDIR)
 KCONF := $(KCONFIG_ENV) kconfig-conf
-# The app's own defaults (apps/<name>/defconfig), if it has any.
+# The app's own defaults (apps/<name>/defconfig), if it has any; DEFCONFIG=file overrides them.
 APP_DEFCONFIG := $(wildcard $(APP)/defconfig)
+DEFCONFIG ?= $(APP_DEFCONFIG)
 
 # --- Configuration ----------------------------------------------------------------------------
 CONFIG_TARGETS := menuconfig defconfig olddefconfig savedefconfig allyesconfig allnoconfig
@@ -52,7 +53,7 @@ menuconfig: $(DEPS_STAMP)
 
 defconfig: $(DEPS_STAMP)
 	@mkdir -p $(O)
-	$(Q)$(KCONF) -s $(if $(APP_DEFCONFIG),--defconfig=$(APP_DEFCONFIG),--alldefconfig) Config.in
+	$(Q)$(KCONF) -s $(if $(DEFCONFIG),--defconfig=$(DEFCONFIG),--alldefconfig) Config.in
 
 olddefconfig: $(DEPS_STAMP)
 	@mkdir -p $(O)
@@ -73,15 +74,24 @@ $(O)/.config: | $(DEPS_STAMP)
 	@echo "  CONFIG  $(O)/.config (from $(or $(APP_DEFCONFIG),defaults))"
 	$(Q)$(KCONF) -s $(if $(APP_DEFCONFIG),--defconfig=$(APP_DEFCONFIG),--alldefconfig) Config.in
 
-# auto.conf (for make) and autoconf.h (for C) follow .config; kconfig-conf runs from $(O) so its
-# per-symbol timestamp files land in $(O)/include/config/.
-$(O)/include/config/auto.conf $(O)/include/generated/autoconf.h: $(O)/.config $(shell find . -name Config.in -not -path './build/*')
+# auto.conf (for make) and autoconf.h (for C) follow .config. Symbols the .config lacks get their
+# defaults (olddefconfig); a value kconfig rejects is an error, not silently replaced. kconfig-conf
+# runs from $(O) so its per-symbol timestamp files land in $(O)/include/config/.
+$(O)/include/config/auto.conf $(O)/include/generated/autoconf.h &: $(O)/.config $(shell find . -name Config.in -not -path './build/*')
 	@mkdir -p $(O)/include/config $(O)/include/generated
-	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(CURDIR)/Config.in >/dev/null \
-		|| { echo "error: $(O)/.config is not a valid configuration; run 'make olddefconfig' or 'make defconfig'" >&2; exit 1; }
+	$(Q)cp $(O)/.config $(O)/.config.check; \
+	$(KCONFIG_ENV) KCONFIG_CONFIG=$(abspath $(O))/.config.check kconfig-conf -s --olddefconfig Config.in \
+		</dev/null >/dev/null 2>$(O)/kconfig.log; \
+	if [ $$? -ne 0 ] || grep -q 'warning:' $(O)/kconfig.log; then \
+		sed 's|^$(CURDIR)/||; s|\.config\.check|.config|' $(O)/kconfig.log >&2; \
+		echo "error: $(O)/.config is not a valid configuration; fix the line above or run 'make defconfig'" >&2; \
+		rm -f $(O)/.config.check; exit 1; \
+	fi; \
+	mv $(O)/.config.check $(O)/.config
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(CURDIR)/Config.in </dev/null >/dev/null
 	@touch $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h
 
-ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit bench,$(MAKECMDGOALS)),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench,$(MAKECMDGOALS)),)
 -include $(O)/include/config/auto.conf
 endif
 
@@ -91,17 +101,19 @@ include $(wildcard lib/*/build.mk)
 include $(wildcard plat/*/build.mk)
 include $(APP)/build.mk
 
+include tests/unit/build.mk
+
 IMAGES := $(addprefix $(O)/$(APP_NAME).,$(platforms-y))
 LIBGCC := $(shell gcc -print-libgcc-file-name)
 
 include support/rules.mk
 
-.PHONY: all run test unit bench clean distclean help
+.PHONY: all run test unit unit-build bench clean distclean help
 all: $(IMAGES) $(O)/compile_commands.json
 
 # A configuration with no platform cannot make an image: say so instead of building nothing.
 ifneq ($(wildcard $(O)/include/config/auto.conf),)
-ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit bench,$(MAKECMDGOALS)),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench,$(MAKECMDGOALS)),)
 ifeq ($(platforms-y),)
 $(error $(O)/.config enables no platform; enable one with 'make menuconfig' (Platforms))
 endif
@@ -116,6 +128,9 @@ test:
 
 unit:
 	$(Q)tests/run.sh unit
+
+# Builds the host unit tests only; tests/run.sh runs them.
+unit-build: $(addprefix $(UNIT_O)/test_,$(unit-tests))
 
 bench:
 	$(Q)support/bench.sh

@@ -5,6 +5,7 @@
  */
 #define pr_tag "skiff"
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <skiff/app.h>
 #include <skiff/cmdline.h>
@@ -18,6 +19,7 @@
 
 uint64_t sk_main_start_ns;
 static struct sk_cmdline cmdline;
+static bool bootstats;
 
 noreturn void sk_exit(int status)
 {
@@ -29,6 +31,9 @@ static void *main_thread(void *arg)
 {
 	(void)arg;
 	sk_main_start_ns = plat_time_monotonic_ns();
+	if (bootstats) /* for support/bench.sh: time from the first instruction to main() */
+		sk_printf("bootstats: main() at %llu us\n",
+			  (unsigned long long)(sk_main_start_ns / 1000));
 	sk_exit(main(cmdline.argc, cmdline.argv));
 }
 
@@ -41,6 +46,8 @@ static void apply_options(void)
 		if (!strcmp(o->key, "loglevel") && o->value && o->value[0] >= '0' &&
 		    o->value[0] <= '9' && !o->value[1])
 			sk_log_level = o->value[0] - '0';
+		else if (!strcmp(o->key, "bootstats") && !o->value)
+			bootstats = true;
 		else
 			pr_warn("unknown or malformed boot option '%s%s%s' ignored\n", o->key,
 				o->value ? "=" : "", o->value ? o->value : "");
@@ -65,8 +72,8 @@ noreturn void kernel_main(const struct plat_boot_info *bi)
 		boot_error();
 	}
 	apply_options();
-	pr_info("Skiff on %s, %llu MiB RAM\n", bi->plat_name,
-		(unsigned long long)(bi->ram_bytes >> 20));
+	pr_info("Skiff on %s, %llu KiB RAM\n", bi->plat_name,
+		(unsigned long long)(bi->ram_bytes >> 10));
 	if (memsetup(bi))
 		boot_error();
 	if (!sk_thread_create("main", main_thread, NULL)) {

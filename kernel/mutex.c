@@ -45,9 +45,10 @@ int sk_mutex_trylock(struct sk_mutex *m)
 
 int sk_mutex_lock_until(struct sk_mutex *m, uint64_t deadline_ns)
 {
+	/* Timed out, the mutex may still have come free meanwhile: one last try, not two. */
 	while (!try_take(m))
-		if (sk_waitq_wait_until(&m->wq, deadline_ns) == -ETIMEDOUT && !try_take(m))
-			return -ETIMEDOUT;
+		if (sk_waitq_wait_until(&m->wq, deadline_ns) == -ETIMEDOUT)
+			return try_take(m) ? 0 : -ETIMEDOUT;
 	return 0;
 }
 

@@ -82,22 +82,26 @@ static void reap_zombies(void)
 		thread_free(sk_list_entry(n, struct sk_thread, link));
 }
 
+void sched_idle_once(void)
+{
+	uint64_t next;
+
+	reap_zombies();
+	sk_timers_run(plat_time_monotonic_ns());
+	if (!sk_list_empty(&runq)) {
+		idle_thread.state = SK_THREAD_BLOCKED; /* idle is never queued */
+		sched_switch();
+		return;
+	}
+	next = sk_timers_next();
+	if (next == UINT64_MAX && sched_nr_threads() > 0)
+		sk_panic("deadlock: all %u threads are blocked and no timer is pending",
+			 sched_nr_threads());
+	plat_idle(next);
+}
+
 noreturn void sched_idle_loop(void)
 {
-	for (;;) {
-		uint64_t next;
-
-		reap_zombies();
-		sk_timers_run(plat_time_monotonic_ns());
-		if (!sk_list_empty(&runq)) {
-			idle_thread.state = SK_THREAD_BLOCKED; /* idle is never queued */
-			sched_switch();
-			continue;
-		}
-		next = sk_timers_next();
-		if (next == UINT64_MAX && sched_nr_threads() > 0)
-			sk_panic("deadlock: all %u threads are blocked and no timer is pending",
-				 sched_nr_threads());
-		plat_idle(next);
-	}
+	for (;;)
+		sched_idle_once();
 }

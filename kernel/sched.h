@@ -16,6 +16,8 @@ void sched_make_runnable(struct sk_thread *t);
 void sched_switch(void);
 /* The idle thread's loop: timers, reaping, plat_idle. */
 noreturn void sched_idle_loop(void);
+/* One round of it (host tests step the scheduler with this). */
+void sched_idle_once(void);
 /* Hand an exited, detached thread to the idle thread, which frees its stack. */
 void sched_add_zombie(struct sk_thread *t);
 void thread_free(struct sk_thread *t);

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make binutils kconfig-frontends-nox python3)
-test_pkgs=(qemu-system-x86 clang)
+test_pkgs=(qemu-system-x86 clang bc)
 
 want=()
 check_only=0

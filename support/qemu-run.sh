@@ -48,6 +48,25 @@ if [ $# -gt 0 ]; then
 	shift
 fi
 
+# QEMU's -m: a number with an optional K/M/G suffix, megabytes without one.
+mem_bytes() {
+	local v=$1 n unit
+	[[ "$v" =~ ^([0-9]+)([KkMmGg]?)[Bb]?$ ]] || die "bad memory size '$v' (e.g. 64M, 2048K, 1G)"
+	n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]:-M}
+	case "$unit" in K|k) echo $((n << 10)) ;; M|m) echo $((n << 20)) ;; G|g) echo $((n << 30)) ;; esac
+}
+
+# The image loads at its physical addresses: RAM that ends below its last segment cannot even
+# hold it, and the guest would run garbage. Say so here; the kernel reports the subtler cases.
+image_end=0
+while read -r type _ _ paddr _ memsz _; do
+	[ "$type" = LOAD ] && [ $((paddr + memsz)) -gt "$image_end" ] && image_end=$((paddr + memsz))
+done < <(readelf -lW "$image" 2>/dev/null)
+[ "$image_end" -gt 0 ] || die "'$image' is not an ELF image with loadable segments"
+if [ "$(mem_bytes "$mem")" -le "$image_end" ]; then
+	die "--mem $mem cannot hold $image: it loads up to $((image_end >> 10)) KiB; give at least $(( (image_end >> 20) + 1 ))M"
+fi
+
 # Quote each app argument in single quotes; a ' inside becomes '\''.
 cmdline="$opts --"
 for a in "$@"; do
@@ -64,22 +83,46 @@ args=(-M "$machine" -accel "$accel" -m "$mem" -display none -monitor none -seria
 errlog=$(mktemp)
 trap 'rm -f "$errlog"' EXIT
 set +e
-timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$errlog"
-rc=$?
+if [ "$accel" = kvm ]; then
+	# On a KVM internal error QEMU pauses the guest instead of exiting: watch for it.
+	timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$errlog" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -q "KVM internal error" "$errlog"; then
+			kill "$pid" 2>/dev/null
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$pid"
+	rc=$?
+else
+	timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$errlog"
+	rc=$?
+fi
 set -e
+if grep -q "KVM internal error" "$errlog"; then
+	echo "qemu-run: KVM could not run the guest: $(grep -m1 -iE 'emulation failure|Suberror' "$errlog")" >&2
+	exit 125
+fi
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "qemu-run: timed out after ${timeout_s}s" >&2
 	exit 124
 fi
-# QEMU's own failures (bad option, missing file, KVM errors) say so on stderr.
+# QEMU's own failures (bad option, missing file) exit 1, which is also what a guest status of 0
+# gives; they differ in an error line on stderr ("qemu-system-x86_64: ...", not a warning).
 if grep -q . "$errlog"; then
-	if [ $rc -eq 1 ] || grep -q "KVM internal error" "$errlog"; then
+	if [ $rc -eq 1 ] && grep -v ': warning: ' "$errlog" | grep -q '^qemu-system-x86_64: '; then
 		echo "qemu-run: QEMU failed: $(head -c 500 "$errlog" | tr '\n' ' ')" >&2
 		exit 125
 	fi
 	cat "$errlog" >&2
 fi
-if [ "$debug_exit" = 1 ] && [ $((rc & 1)) -eq 1 ]; then
-	exit $((rc >> 1))
+if [ "$debug_exit" = 1 ]; then
+	if [ $((rc & 1)) -eq 1 ]; then
+		exit $((rc >> 1))
+	fi
+	echo "qemu-run: the image stopped without reporting a status (reset or triple fault?)" >&2
+	exit 125
 fi
 exit $rc

@@ -13,17 +13,20 @@ say = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
 TARGET_CC ?= gcc
+HOST_CC ?= gcc
 TARGET_LD ?= ld
 NM ?= nm
 OBJCOPY ?= objcopy
 GCC_INCLUDE := $(shell $(TARGET_CC) -print-file-name=include)
 
 # Everything in the image: freestanding, no PIC, no red zone (trap frames land on the stack),
-# frame pointers for the crash backtrace, sections per function for --gc-sections.
+# frame pointers and no sibling calls so the crash backtrace misses no frame, sections per
+# function for --gc-sections, and no deleting of NULL stores (page 0 is unmapped on purpose).
 TARGET_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
 	-mno-red-zone -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-common \
-	-mcmodel=small -fcf-protection=none -fno-delete-null-pointer-checks -Wa,--noexecstack
+	-mcmodel=small -fcf-protection=none -fno-delete-null-pointer-checks \
+	-fno-optimize-sibling-calls -Wa,--noexecstack
 # Kernel, libraries and platforms never touch SSE/x87 state, so interrupts and cooperative
 # switches need not save it (see docs/architecture.md, "FPU state"). Apps may use it freely.
 SYS_CFLAGS := -mgeneral-regs-only
@@ -41,19 +44,31 @@ $(O)/kernel/%.o $(O)/lib/%.o: extra-flags = $(SYS_CFLAGS)
 $(O)/plat/%.o: extra-flags = $(SYS_CFLAGS) -Iplat/$(word 2,$(subst /, ,$*))/include -Iplat/common/include
 $(O)/apps/%.o: extra-flags = $(app-cflags)
 
-# Each object depends on its .config-derived header through the -MMD dependency file; the
-# compile command is remembered in a .cmd file so editors get compile_commands.json.
-$(O)/%.o: %.c $(O)/include/generated/autoconf.h
+# support/fixdep rewrites each -MMD dependency file so the object depends on the Kconfig
+# symbols its sources mention (include/config/<sym>.h, touched by kconfig-conf when the value
+# changes), not on all of autoconf.h. Objects also depend on this file, which holds the flags.
+# The compile command is kept in a .cmd file for compile_commands.json.
+FIXDEP := build/tools/fixdep
+fixdep = $(FIXDEP) $(@:.o=.d) $(O)/include/config > $(@:.o=.d).tmp && mv $(@:.o=.d).tmp $(@:.o=.d)
+
+$(FIXDEP): support/fixdep.c
+	$(call say,HOSTCC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(O)/%.o: %.c support/rules.mk | $(O)/include/generated/autoconf.h $(FIXDEP)
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@
+	$(Q)$(fixdep)
 	@printf '{"directory":"%s","file":"%s","command":"%s"},\n' "$(CURDIR)" "$<" \
 		'$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@' > $@.cmd
 
-$(O)/%.o: %.S $(O)/include/generated/autoconf.h
+$(O)/%.o: %.S support/rules.mk | $(O)/include/generated/autoconf.h $(FIXDEP)
 	$(call say,AS,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_ASFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@
+	$(Q)$(fixdep)
 	@printf '{"directory":"%s","file":"%s","command":"%s"},\n' "$(CURDIR)" "$<" \
 		'$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_ASFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@' > $@.cmd
 
@@ -66,7 +81,9 @@ common-objs = $(call obj,$(kernel-y) $(lib-y) $(app-y))
 LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --gc-sections \
 	--build-id=none
 
-$(O)/$(APP_NAME).%: $(common-objs) $$(call obj,$$(plat-$$*-y)) plat/$$*/link.lds support/gen-ksyms.sh
+# auto.conf is a prerequisite because a config change can drop an object from the list.
+$(O)/$(APP_NAME).%: $(common-objs) $$(call obj,$$(plat-$$*-y)) plat/$$*/link.lds support/gen-ksyms.sh \
+		$(O)/include/config/auto.conf
 	$(call say,LD,$@)
 	$(Q)$(TARGET_LD) $(LDFLAGS) -T plat/$*/link.lds -o $@.tmp $(filter %.o,$^) $(LIBGCC)
 ifeq ($(CONFIG_SK_KSYMS),y)
@@ -79,3 +96,17 @@ endif
 
 $(O)/compile_commands.json: $(call obj,$(ALL_SRCS))
 	@{ echo '['; cat $(addsuffix .cmd,$^) | sed '$$ s/},$$/}/'; echo ']'; } > $@
+
+# Host unit tests (tests/unit/build.mk lists them): each test_<name>.c with the sources it tests,
+# against plat/stub, under AddressSanitizer and UBSan.
+UNIT_O := build/unit
+UNIT_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Itests/unit/include \
+	-Iplat/stub -Iplat/common/include -MMD -MP
+
+$(UNIT_O)/test_%: tests/unit/test_%.c tests/unit/unit.c plat/stub/stub.c $$(unit-$$*-srcs)
+	$(call say,HOSTCC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MF $@.d -o $@ $(filter %.c %.S,$^)
+
+-include $(wildcard $(UNIT_O)/*.d)

@@ -56,6 +56,16 @@ int bootmem_add(struct plat_boot_info *bi, uint64_t base, uint64_t len)
 		merge_forward(bi, i - 1);
 		return 0;
 	}
+	/* The range after may start inside or right at the end of the new one: grow it, no slot. */
+	if (i < bi->nr_mem && bi->mem[i].base <= base + len) {
+		struct plat_mem_region *n = &bi->mem[i];
+		uint64_t end = base + len, n_end = n->base + n->len;
+
+		n->base = base;
+		n->len = (end > n_end ? end : n_end) - base;
+		merge_forward(bi, i);
+		return 0;
+	}
 	err = insert_at(bi, i, base, len);
 	if (err)
 		return err;

@@ -13,10 +13,10 @@ uint64_t sk_arch_init_stack(void *stack_top, void (*entry)(void))
 	uint64_t *sp = (uint64_t *)((uintptr_t)stack_top & ~15ULL);
 
 	/*
-	 * After the switch pops 8 words and returns, %rsp must be 16-byte aligned minus 8 at the
-	 * call into entry, as at any function entry: one padding word keeps it so.
+	 * The switch pops the 8 words below and returns, leaving %rsp at stack_top: 16-byte aligned
+	 * at the call in sk_arch_thread_start, so entry starts with %rsp = 8 mod 16, as the ABI wants
+	 * at any function entry. (A padding word here would misalign every thread's stack.)
 	 */
-	*--sp = 0;				/* padding */
 	*--sp = (uintptr_t)sk_arch_thread_start; /* return address */
 	*--sp = 0;				/* rbp */
 	*--sp = (uintptr_t)entry;		/* rbx: the entry function */

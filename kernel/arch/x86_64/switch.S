@@ -45,3 +45,6 @@ sk_arch_thread_start:
 	call *%rbx
 	ud2
 	.size sk_arch_thread_start, . - sk_arch_thread_start
+
+/* No executable stack (the host unit-test build links this file without --noexecstack). */
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers of the test scripts: result bookkeeping and log handling. Sourced, not run.
+
+TEST_LOGS=${TEST_LOGS:-build/tests}
+mkdir -p "$TEST_LOGS"
+n_pass=0 n_fail=0 n_skip=0
+failed_names=()
+
+pass() { n_pass=$((n_pass + 1)); printf 'PASS %s\n' "$1"; }
+skip() { n_skip=$((n_skip + 1)); printf 'SKIP %s: %s\n' "$1" "$2"; }
+fail() {
+	n_fail=$((n_fail + 1)); failed_names+=("$1")
+	printf 'FAIL %s: %s\n' "$1" "$2"
+	if [ -n "${3:-}" ] && [ -f "$3" ]; then
+		echo "  --- last lines of $3:"
+		tail -n 25 "$3" | sed 's/^/  | /'
+	fi
+}
+
+# expect_log NAME LOG PATTERN...: every fixed-string pattern must appear in LOG.
+# Prints the first missing pattern and returns 1 if one does not.
+expect_log() {
+	local log=$1 p
+	shift
+	for p in "$@"; do
+		if ! grep -qF -- "$p" "$log"; then
+			echo "missing '$p'"
+			return 1
+		fi
+	done
+	return 0
+}
+
+summary() {
+	echo
+	[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+	echo "$n_pass passed, $n_fail failed, $n_skip skipped"
+	[ "$n_fail" -eq 0 ]
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs every test: host unit tests, the config matrix, and boot tests of real images in QEMU.
+# Usage: tests/run.sh [unit] [config] [boot]   (default: all). Ends with "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(unit config boot)
+for s in "${suites[@]}"; do
+	case "$s" in unit|config|boot) ;; *) echo "run.sh: unknown suite '$s' (unit, config, boot)" >&2; exit 2 ;; esac
+done
+
+# Everything the tests use is installed here, so a fresh machine needs no manual step.
+if ! support/deps.sh all; then
+	echo "run.sh: cannot install the test dependencies (see above)" >&2
+	exit 1
+fi
+
+for s in "${suites[@]}"; do
+	echo "== $s"
+	. "tests/$s.sh"
+done
+summary
