@@ -131,10 +131,40 @@ noreturn void sk_crash(const char *what, const char *detail, const struct sk_reg
 	plat_halt(SK_EXIT_CRASH);
 }
 
+/*
+ * The registers a panic can still tell: rbx and r12-r15 as sk_panic's first call sees them, and
+ * the caller's call site (rip) and frame (rbp, rsp). Scratch registers are long gone.
+ */
+static __sk_noinline void panic_regs(struct sk_regs *r)
+{
+	const uintptr_t *self = __builtin_frame_address(0);
+	const uintptr_t *panic_frame = (const uintptr_t *)self[0];
+
+	__asm__ __volatile__("movq %%rbx, %0\n\tmovq %%r12, %1\n\tmovq %%r13, %2\n\t"
+			     "movq %%r14, %3\n\tmovq %%r15, %4"
+			     : "=m"(r->rbx), "=m"(r->r12), "=m"(r->r13), "=m"(r->r14), "=m"(r->r15));
+	r->rip = panic_frame[1];
+	r->rbp = panic_frame[0];
+	r->rsp = (uintptr_t)(panic_frame + 2);
+}
+
+static void print_callee_saved(const struct sk_regs *r)
+{
+	sk_printf("Registers (rbx, r12-r15 as sk_panic found them; rip, rbp, rsp of its caller):\n");
+	sk_printf("  rbx %016llx  rbp %016llx  rsp %016llx\n", (unsigned long long)r->rbx,
+		  (unsigned long long)r->rbp, (unsigned long long)r->rsp);
+	sk_printf("  r12 %016llx  r13 %016llx  r14 %016llx\n", (unsigned long long)r->r12,
+		  (unsigned long long)r->r13, (unsigned long long)r->r14);
+	sk_printf("  r15 %016llx  rip %016llx\n", (unsigned long long)r->r15,
+		  (unsigned long long)r->rip);
+}
+
 noreturn void sk_panic(const char *fmt, ...)
 {
+	struct sk_regs regs = { 0 };
 	va_list ap;
 
+	panic_regs(&regs);
 	enter_crash();
 	sk_printf("\nPANIC: ");
 	va_start(ap, fmt);
@@ -142,8 +172,8 @@ noreturn void sk_panic(const char *fmt, ...)
 	va_end(ap);
 	sk_printf("\n");
 	print_thread();
-	sk_backtrace((uintptr_t)__builtin_return_address(0),
-		     *(const uintptr_t *)__builtin_frame_address(0));
+	print_callee_saved(&regs);
+	sk_backtrace(regs.rip, regs.rbp);
 	sk_printf("Halting with status %d.\n", SK_EXIT_CRASH);
 	plat_halt(SK_EXIT_CRASH);
 }

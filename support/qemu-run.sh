@@ -5,6 +5,7 @@
 # Usage: support/qemu-run.sh [options] IMAGE [-- ARG...]
 #   --machine pc|microvm   machine type (default microvm)
 #   --accel tcg|kvm        accelerator (default tcg: /dev/kvm on these machines is PVM, see README)
+#   --cpu MODEL            QEMU -cpu model (default: QEMU's own, qemu64 under TCG)
 #   --mem SIZE             guest RAM, QEMU -m syntax (default 64M)
 #   --timeout SECONDS      hard limit for the whole run (default 60)
 #   --initrd FILE          pass FILE as the initrd
@@ -17,7 +18,7 @@
 # timeout ends the run, 125 when QEMU itself fails. Without isa-debug-exit a clean power-off is 0.
 set -euo pipefail
 
-machine=microvm accel=tcg mem=64M timeout_s=60 initrd="" opts="" debug_exit=1 debugcon=0
+cpu="" machine=microvm accel=tcg mem=64M timeout_s=60 initrd="" opts="" debug_exit=1 debugcon=0
 die() { echo "qemu-run: $*" >&2; exit 125; }
 need_arg() { [ $# -ge 2 ] || die "option $1 needs a value"; }
 
@@ -25,13 +26,14 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--machine) need_arg "$@"; machine=$2; shift 2 ;;
 	--accel) need_arg "$@"; accel=$2; shift 2 ;;
+	--cpu) need_arg "$@"; cpu=$2; shift 2 ;;
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--initrd) need_arg "$@"; initrd=$2; shift 2 ;;
 	--opts) need_arg "$@"; opts=$2; shift 2 ;;
 	--no-debug-exit) debug_exit=0; shift ;;
 	--debugcon) debugcon=1; shift ;;
-	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) die "no image given before --" ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) break ;;
@@ -79,6 +81,7 @@ args=(-M "$machine" -accel "$accel" -m "$mem" -display none -monitor none -seria
 [ "$debug_exit" = 1 ] && args+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 [ "$debugcon" = 1 ] && args+=(-debugcon file:/dev/stdout)
 [ -n "$initrd" ] && args+=(-initrd "$initrd")
+[ -n "$cpu" ] && args+=(-cpu "$cpu")
 
 errlog=$(mktemp)
 trap 'rm -f "$errlog"' EXIT

@@ -49,6 +49,7 @@ if build_app apps/hello; then
 	boot hello-acpi-off-pc 0 "$HELLO_OK" --machine pc --no-debug-exit $img
 	boot hello-acpi-off-microvm 0 "$HELLO_OK" --machine microvm --no-debug-exit $img
 	boot hello-debugcon 0 "$HELLO_OK" --debugcon $img
+	boot hello-cpu-max 0 "$HELLO_OK|timer: LAPIC" --cpu max $img
 	# Smallest memory the image loads into, but too small for the kernel to start: a clear error.
 	boot low-memory 126 "not enough memory|give the machine more memory" --mem 1200K $img
 	boot memory-cannot-hold-image 125 "cannot hold" --mem 1M $img
@@ -78,7 +79,7 @@ if build_app apps/crash; then
 	boot crash-div 127 "CRASH: divide error (#DE)|<crash_div+|$CRASH" $img -- div
 	boot crash-exec 127 "CRASH: page fault (#PF)|instruction fetch from a protected page|Backtrace:" $img -- exec
 	boot crash-rodata 127 "CRASH: page fault (#PF)|write to a protected page|$CRASH" $img -- rodata
-	boot crash-panic 127 "PANIC: crash app asked for a panic|$CRASH" $img -- panic
+	boot crash-panic 127 "PANIC: crash app asked for a panic|rbx |$CRASH" $img -- panic
 	boot crash-bug 127 "PANIC: BUG at apps/crash/main.c|$CRASH" $img -- bug
 	boot crash-stack 127 "STACK OVERFLOW: thread 2 \"overflow\"|the same frame|<overflow+" $img -- stack
 	boot crash-deadlock 127 "PANIC: deadlock: all 1 threads are blocked" $img -- deadlock

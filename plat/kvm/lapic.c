@@ -89,7 +89,11 @@ void lapic_init(void)
 		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | KVM_VEC_TIMER);
 	else
 		calibrate_oneshot();
-	pr_debug("LAPIC timer: %s\n", use_deadline ? "TSC deadline" : "one-shot");
+}
+
+const char *lapic_timer_mode(void)
+{
+	return use_deadline ? "LAPIC TSC-deadline" : "LAPIC one-shot";
 }
 
 void lapic_arm(uint64_t deadline_ns)

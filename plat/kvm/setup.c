@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The boot sequence shared by every plat/kvm entry: CPU tables, paging, clocks, then the kernel. */
+#define pr_tag "kvm"
 #include <skiff/printk.h>
 #include <plat-common/bootmem.h>
 #include <kvm/setup.h>
@@ -55,6 +56,8 @@ noreturn void kvm_setup(struct kvm_boot *kb)
 	pt_end = paging_init(kb);
 	tsc_init(kb->bi.boot_tsc);
 	lapic_init();
+	pr_info("TSC %llu MHz (from %s), timer: %s\n", (unsigned long long)(tsc_hz() / 1000000),
+		tsc_source(), lapic_timer_mode());
 	acpi_init(kb->rsdp);
 	build_mem(kb, pt_end);
 	kernel_main(&kb->bi);

@@ -67,8 +67,11 @@ void tsc_init(uint64_t boot_tsc)
 		wall_at_boot_ns -= plat_time_monotonic_ns();
 	if (source[0] == 'a')
 		pr_warn("cannot tell the TSC frequency; assuming 1 GHz, time will be wrong\n");
-	else
-		pr_debug("TSC %llu kHz (from %s)\n", (unsigned long long)(hz / 1000), source);
+}
+
+const char *tsc_source(void)
+{
+	return source;
 }
 
 uint64_t tsc_hz(void)

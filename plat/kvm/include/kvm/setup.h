@@ -39,6 +39,8 @@ uint64_t rtc_read_unix_ns(void);
 
 /* Time helpers shared by the timer code. */
 uint64_t tsc_hz(void);
+const char *tsc_source(void);		/* "kvmclock", "cpuid", "PIT" or "a guess" */
+const char *lapic_timer_mode(void);
 uint64_t tsc_from_ns(uint64_t ns);	/* absolute monotonic ns -> TSC value */
 uint64_t pit_measure_tsc_hz(void);	/* 0 when there is no PIT */
 uint64_t kvmclock_tsc_hz(void);		/* 0 when not on KVM */
