@@ -91,7 +91,7 @@ $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h &: $(O)/.config 
 	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(CURDIR)/Config.in </dev/null >/dev/null
 	@touch $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h
 
-ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench,$(MAKECMDGOALS)),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench hv,$(MAKECMDGOALS)),)
 -include $(O)/include/config/auto.conf
 endif
 
@@ -102,26 +102,30 @@ include $(wildcard plat/*/build.mk)
 include $(APP)/build.mk
 
 include tests/unit/build.mk
+include hv/build.mk
 
 IMAGES := $(addprefix $(O)/$(APP_NAME).,$(platforms-y))
 LIBGCC := $(shell gcc -print-libgcc-file-name)
 
 include support/rules.mk
 
-.PHONY: all run test unit unit-build bench clean distclean help
+.PHONY: all run test unit unit-build bench clean distclean help hv
 all: $(IMAGES) $(O)/compile_commands.json
 
 # A configuration with no platform cannot make an image: say so instead of building nothing.
 ifneq ($(wildcard $(O)/include/config/auto.conf),)
-ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench,$(MAKECMDGOALS)),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench hv,$(MAKECMDGOALS)),)
 ifeq ($(platforms-y),)
 $(error $(O)/.config enables no platform; enable one with 'make menuconfig' (Platforms))
 endif
 endif
 endif
 
-run: all
-	$(Q)support/qemu-run.sh $(O)/$(APP_NAME).kvm $(if $(ARGS),-- $(ARGS))
+hv: $(HV)
+
+# make run ARGS="a b": the app under skiff-hv (QEMU: support/qemu-run.sh IMAGE -- ARGS).
+run: all $(HV)
+	$(Q)$(HV) $(O)/$(APP_NAME).kvm $(if $(ARGS),-- $(ARGS))
 
 test:
 	$(Q)tests/run.sh

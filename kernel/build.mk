@@ -5,3 +5,4 @@ kernel-y += kernel/pmem.c kernel/heap.c kernel/cmdline.c kernel/memsetup.c
 kernel-y += kernel/sched.c kernel/thread.c kernel/timer.c kernel/wait.c kernel/mutex.c
 kernel-y += kernel/sem.c kernel/time.c
 kernel-y += kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c
+kernel-$(CONFIG_SK_BLK) += kernel/blk.c

@@ -110,3 +110,19 @@ $(UNIT_O)/test_%: tests/unit/test_%.c tests/unit/unit.c plat/stub/stub.c $$(unit
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MF $@.d -o $@ $(filter %.c %.S,$^)
 
 -include $(wildcard $(UNIT_O)/*.d)
+
+# skiff-hv, the monitor: a host program (hv/build.mk lists its sources), in build/hv/.
+HV_O := build/hv
+HV := $(HV_O)/skiff-hv
+HV_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude -Ihv/include -MMD -MP
+
+$(HV_O)/%.o: hv/%.c support/rules.mk
+	$(call say,HOSTCC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(HV_CFLAGS) -c $< -o $@
+
+$(HV): $(patsubst hv/%.c,$(HV_O)/%.o,$(hv-srcs))
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOST_CC) -o $@ $^
+
+-include $(patsubst hv/%.c,$(HV_O)/%.d,$(hv-srcs))

@@ -24,6 +24,9 @@ enum plat_result {
 	PLAT_AGAIN = 1,	      /* nothing to do now; try after the next plat_idle */
 	PLAT_EINVAL = 2,      /* bad argument */
 	PLAT_EUNSPEC = 3,     /* any other failure */
+	PLAT_ENODEV = 4,      /* no such device */
+	PLAT_EROFS = 5,	      /* the device is read-only */
+	PLAT_EIO = 6,	      /* the device (or the host behind it) failed */
 };
 
 /* One range of RAM the kernel may use. Memory is identity mapped: base is also its address. */
@@ -87,6 +90,38 @@ noreturn void plat_abort(const char *msg);
  * PLAT_OK, or PLAT_EUNSPEC when the platform cannot; the kernel then has only its stack canary.
  */
 int plat_page_guard(void *addr, bool guard);
+
+/* Block device: one per image for now. Requests complete before plat_blk_submit returns. */
+#define PLAT_BLK_SECTOR 512
+#define PLAT_BLK_MAX_REQS 64	  /* per plat_blk_submit call */
+#define PLAT_BLK_MAX_BYTES (1u << 20) /* per request */
+
+struct plat_blk_info {
+	uint64_t sectors;	/* capacity in PLAT_BLK_SECTOR-byte sectors */
+	bool read_only;
+};
+
+enum plat_blk_op {
+	PLAT_BLK_READ,
+	PLAT_BLK_WRITE,
+	PLAT_BLK_FLUSH,
+};
+
+struct plat_blk_req {
+	enum plat_blk_op op;
+	int status;		/* out: enum plat_result */
+	uint64_t sector;
+	void *buf;
+	uint32_t len;		/* bytes, a multiple of PLAT_BLK_SECTOR; 0 for FLUSH */
+};
+
+/* PLAT_OK and *info filled, or PLAT_ENODEV when the image has no block device. */
+int plat_blk_info(struct plat_blk_info *info);
+/*
+ * Run n requests (at most PLAT_BLK_MAX_REQS) as one batch, in order; each gets its own status.
+ * Returns PLAT_OK when all were attempted, PLAT_EINVAL for a bad n, PLAT_ENODEV with no device.
+ */
+int plat_blk_submit(struct plat_blk_req *reqs, unsigned n);
 
 /*
  * Frames the backtrace may follow: true when [addr, addr+len) is mapped readable memory. Lets the

@@ -51,7 +51,7 @@ static void uart_putc(char c)
 	outb(COM1 + UART_THR, (uint8_t)c);
 }
 
-void plat_console_write(const char *buf, size_t len)
+void pvh_console_write(const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (SK_ENABLED(CONFIG_KVM_CONSOLE_DEBUGCON))

@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Entry points of a plat/kvm image. QEMU (-kernel, any machine type) finds the 32-bit PVH entry
- * through the Xen PVH ELF note: protected mode, paging off, %ebx = struct hvm_start_info. This
- * code switches to long mode on boot page tables that identity map the first 1 GiB, and calls
- * kvm_pvh_main(start_info) on the boot stack. paging.c replaces the tables at once.
+ * Entry points of a plat/kvm image; which one runs tells the image which world it is in.
+ * - QEMU (-kernel, any machine type) finds the 32-bit PVH entry through the Xen PVH ELF note:
+ *   protected mode, paging off, %ebx = struct hvm_start_info. This code switches to long mode on
+ *   boot page tables that identity map the first 1 GiB and calls kvm_pvh_main(start_info, tsc).
+ * - skiff-hv starts the ELF entry point, hv_start64, in long mode at CPL 3 with %rdi = struct
+ *   hv_boot_info (include/skiff/hv_abi.h), and finds the image's needs in the Skiff manifest note.
  */
+#include <generated/autoconf.h>
+#include <skiff/hv_abi.h>
 #include <kvm/x86.h>
+
+#ifdef CONFIG_SK_BLK
+#define MANIFEST_DEVICES HV_DEV_BLK
+#else
+#define MANIFEST_DEVICES 0
+#endif
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define PTE_P 0x1
@@ -22,7 +32,31 @@
 	.long pvh_start32
 	.balign 4
 
+	.section .note.skiff, "a", @note
+	.balign 4
+	.long 6			/* name size: "Skiff" and its NUL */
+	.long 16		/* descriptor size: struct hv_manifest */
+	.long SKIFF_HV_NOTE_MANIFEST
+	.asciz "Skiff"
+	.balign 4
+	.long SKIFF_HV_ABI_VERSION
+	.long MANIFEST_DEVICES
+	.quad hv_trap_stubs
+	.balign 4
+
 	.section .text.boot, "ax"
+	.code64
+	.globl hv_start64
+hv_start64:
+	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq %rax, %rsi
+	leaq boot_stack_top(%rip), %rsp
+	xorl %ebp, %ebp
+	call kvm_hv_main	/* %rdi: the boot info, from the monitor */
+	ud2
+
 	.code32
 	.globl pvh_start32
 pvh_start32:

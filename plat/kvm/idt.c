@@ -13,6 +13,7 @@
 
 /* Saved by traps.S, lowest address first. */
 struct kvm_trapframe {
+	uint64_t cr2;
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rdi, rsi, rbp, rdx, rcx, rbx, rax;
 	uint64_t vector, error;
@@ -69,11 +70,10 @@ static const char *const exc_names[32] = {
 	"control protection (#CP)",
 };
 
-static void page_fault_detail(char *buf, size_t len, uint64_t err)
+static void page_fault_detail(char *buf, size_t len, uint64_t err, uint64_t cr2)
 {
 	const char *access = (err & 0x10) ? "instruction fetch from" : (err & 2) ? "write to" : "read from";
 	const char *why = (err & 1) ? "a protected page (permission)" : "an unmapped page";
-	uint64_t cr2 = read_cr2();
 
 	sk_snprintf(buf, len, "%s %s: address 0x%016llx%s (error code 0x%llx)", access, why,
 		    (unsigned long long)cr2, cr2 < 4096 ? ", a NULL pointer" : "",
@@ -92,11 +92,11 @@ static noreturn void exception(const struct kvm_trapframe *f)
 	char detail[160];
 
 	if (f->vector == 14)
-		page_fault_detail(detail, sizeof(detail), f->error);
+		page_fault_detail(detail, sizeof(detail), f->error, f->cr2);
 	else
 		sk_snprintf(detail, sizeof(detail), "vector %llu, error code 0x%llx",
 			    (unsigned long long)f->vector, (unsigned long long)f->error);
-	sk_crash(name, detail, &r, f->vector == 14 ? read_cr2() : 0);
+	sk_crash(name, detail, &r, f->vector == 14 ? f->cr2 : 0);
 }
 
 void kvm_trap(struct kvm_trapframe *f);

@@ -119,7 +119,7 @@ void lapic_eoi(void)
 }
 
 /* Interrupts stay off everywhere but inside this HLT, so no kernel code is ever interrupted. */
-void plat_idle(uint64_t deadline_ns)
+void lapic_idle(uint64_t deadline_ns)
 {
 	if (deadline_ns <= plat_time_monotonic_ns())
 		return;

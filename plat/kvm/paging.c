@@ -129,7 +129,7 @@ static uint64_t *split_large(uint64_t *pde)
 	return pt;
 }
 
-int plat_page_guard(void *addr, bool guard)
+int paging_guard(void *addr, bool guard)
 {
 	uintptr_t va = (uintptr_t)addr;
 	uint64_t *pd, *pde, *pt, *pte;
@@ -145,6 +145,11 @@ int plat_page_guard(void *addr, bool guard)
 	*pte = guard ? (*pte & ~PTE_P) : (*pte | PTE_P);
 	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
 	return PLAT_OK;
+}
+
+void paging_use_tables(uintptr_t root)
+{
+	pml4 = (uint64_t *)root;
 }
 
 /* Walks the live tables: the crash path uses it to follow frame pointers without faulting. */

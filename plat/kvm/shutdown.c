@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Ending the image. The status reaches the host through QEMU's isa-debug-exit device (port 0xf4,
- * QEMU exits with (status << 1) | 1); where that device is absent the port write does nothing and
- * ACPI S5, then a keyboard-controller reset (QEMU -no-reboot exits), then a triple fault follow.
+ * The QEMU world's table (see world.h), and ending the image there. The status reaches the host
+ * through QEMU's isa-debug-exit device (port 0xf4, QEMU exits with (status << 1) | 1); where that
+ * device is absent the port write does nothing and ACPI S5, then a keyboard-controller reset (QEMU
+ * -no-reboot exits), then a triple fault follow.
  */
 #include <skiff/panic.h>
 #include <kvm/setup.h>
+#include <kvm/world.h>
 #include <kvm/x86.h>
 
 #define ISA_DEBUG_EXIT 0xf4
 
-noreturn void plat_halt(int status)
+static noreturn void pvh_halt(int status)
 {
 	struct {
 		uint16_t limit;
@@ -26,8 +28,17 @@ noreturn void plat_halt(int status)
 		__asm__ __volatile__("cli; hlt");
 }
 
-noreturn void plat_abort(const char *msg)
+static noreturn void pvh_abort(const char *msg)
 {
 	(void)msg; /* the kernel printed the report; QEMU has no channel for the reason */
-	plat_halt(SK_EXIT_CRASH);
+	pvh_halt(SK_EXIT_CRASH);
 }
+
+const struct kvm_world kvm_world_qemu = {
+	.name = "kvm-qemu",
+	.console_write = pvh_console_write,
+	.idle = lapic_idle,
+	.halt = pvh_halt,
+	.abort = pvh_abort,
+	.page_guard = paging_guard,
+};

@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One 16-byte stub per vector (trap_stubs + 16 * vector). Each pushes a zero error code where the
- * CPU pushes none, then the vector, and joins trap_common, which saves the general registers as a
- * struct kvm_trapframe and calls kvm_trap(frame).
+ * CPU exception and interrupt entry. Two tables of 256 stubs, 16 bytes apart, one per world:
+ *   trap_stubs     QEMU: IDT built by idt.c; trap_common calls kvm_trap(frame) at CPL 0.
+ *   hv_trap_stubs  skiff-hv: IDT built by the monitor, entered at CPL 0 on the monitor's IST
+ *                  stack; hv_trap_common saves the same frame and drops to CPL 3 to run
+ *                  kvm_trap(frame) there, because under skiff-hv the image's code runs at CPL 3
+ *                  (on a software nested hypervisor, CPL 0 code is emulated instruction by
+ *                  instruction and cannot run SSE code).
+ * Each stub pushes a zero error code where the CPU pushes none, then the vector. The frame is
+ * struct kvm_trapframe: cr2, r15 ... rax, vector, error, then the CPU's rip, cs, rflags, rsp, ss.
  */
 
-	.section .text
-	.balign 16
-	.globl trap_stubs
-trap_stubs:
+#define USER_CS 0x23
+#define USER_SS 0x1b
+#define RFLAGS_IOPL3 0x3002
+
+.macro STUBS common
 	vec = 0
 	.rept 256
 	.balign 16
@@ -18,11 +25,12 @@ trap_stubs:
 	pushq $0
 	.endif
 	pushq $vec
-	jmp trap_common
+	jmp \common
 	vec = vec + 1
 	.endr
+.endm
 
-trap_common:
+.macro SAVE_FRAME
 	pushq %rax
 	pushq %rbx
 	pushq %rcx
@@ -38,9 +46,22 @@ trap_common:
 	pushq %r13
 	pushq %r14
 	pushq %r15
+	movq %cr2, %rax
+	pushq %rax
 	cld
+.endm
+
+	.section .text
+	.balign 16
+	.globl trap_stubs
+trap_stubs:
+	STUBS trap_common
+
+trap_common:
+	SAVE_FRAME
 	movq %rsp, %rdi
 	call kvm_trap
+	addq $8, %rsp		/* cr2 */
 	popq %r15
 	popq %r14
 	popq %r13
@@ -58,3 +79,30 @@ trap_common:
 	popq %rax
 	addq $16, %rsp		/* vector and error code */
 	iretq
+
+	.balign 16
+	.globl hv_trap_stubs
+hv_trap_stubs:
+	STUBS hv_trap_common
+
+/*
+ * No return from here: skiff-hv images only take exceptions, and every exception ends the image.
+ * The CPL 3 code gets the frame in %rdi and a stack just below it (the IST stack is user memory).
+ */
+hv_trap_common:
+	SAVE_FRAME
+	movq %rsp, %rdi
+	leaq -256(%rsp), %rax
+	andq $-16, %rax
+	pushq $USER_SS
+	pushq %rax
+	pushq $RFLAGS_IOPL3
+	pushq $USER_CS
+	leaq hv_trap_user(%rip), %rax
+	pushq %rax
+	iretq
+
+hv_trap_user:
+	xorl %ebp, %ebp
+	call kvm_trap
+	ud2

@@ -56,15 +56,24 @@ static uint64_t find_hz(void)
 	return 1000000000ULL;
 }
 
-void tsc_init(uint64_t boot_tsc)
+void tsc_setup(uint64_t boot_tsc, uint64_t freq, const char *from, uint64_t wall_ns_at_boot)
 {
 	tsc0 = boot_tsc ? boot_tsc : rdtsc();
-	hz = find_hz();
+	hz = freq;
+	source = from;
 	ns_mult = (SK_NSEC_PER_SEC << 32) / hz;
 	tsc_mult = (hz << 28) / SK_NSEC_PER_SEC;
-	wall_at_boot_ns = rtc_read_unix_ns();
-	if (wall_at_boot_ns)
-		wall_at_boot_ns -= plat_time_monotonic_ns();
+	wall_at_boot_ns = wall_ns_at_boot;
+}
+
+void tsc_init(uint64_t boot_tsc)
+{
+	uint64_t wall, freq = find_hz(); /* sets source */
+
+	tsc_setup(boot_tsc, freq, source, 0);
+	wall = rtc_read_unix_ns();
+	if (wall)
+		wall_at_boot_ns = wall - plat_time_monotonic_ns();
 	if (source[0] == 'a')
 		pr_warn("cannot tell the TSC frequency; assuming 1 GHz, time will be wrong\n");
 }

@@ -33,6 +33,8 @@ void gdt_init(void);
 void idt_init(void);
 uintptr_t paging_init(const struct kvm_boot *kb); /* returns the end of its page-table pages */
 void tsc_init(uint64_t boot_tsc);
+/* The clock from known facts: frequency, its source's name, wall time at boot_tsc (0 unknown). */
+void tsc_setup(uint64_t boot_tsc, uint64_t hz, const char *source, uint64_t wall_ns_at_boot);
 void lapic_init(void);
 void acpi_init(uint64_t rsdp);
 uint64_t rtc_read_unix_ns(void);
@@ -45,6 +47,11 @@ uint64_t tsc_from_ns(uint64_t ns);	/* absolute monotonic ns -> TSC value */
 uint64_t pit_measure_tsc_hz(void);	/* 0 when there is no PIT */
 uint64_t kvmclock_tsc_hz(void);		/* 0 when not on KVM */
 void lapic_arm(uint64_t deadline_ns);
+void lapic_idle(uint64_t deadline_ns);
+void pvh_console_write(const char *buf, size_t len);
+int paging_guard(void *addr, bool guard);
+/* Use the page tables at root for plat_addr_readable (skiff-hv builds them, not paging_init). */
+void paging_use_tables(uintptr_t root);
 void lapic_eoi(void);
 void acpi_poweroff(void);
 bool paging_addr_mapped(uintptr_t addr);

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+/* skiff-hv's command line: options, the image, kernel options and the app's arguments. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hv/hv.h>
+
+void hv_usage(void)
+{
+	printf("usage: skiff-hv [OPTIONS] IMAGE [KERNEL-OPTION...] [-- ARG...]\n"
+	       "Runs a Skiff plat/kvm image directly on /dev/kvm.\n\n"
+	       "  --mem=SIZE        guest memory, e.g. 2M, 64M, 1G (default 64M, at most 4G)\n"
+	       "  --disk=FILE       block device backed by FILE (read-write)\n"
+	       "  --disk-ro=FILE    block device backed by FILE, read-only\n"
+	       "  --initrd=FILE     hand FILE to the guest as its initrd\n"
+	       "  --gdb=PORT        wait for gdb on 127.0.0.1:PORT before starting the guest\n"
+	       "  --quiet           discard the guest's console output\n"
+	       "  --help, --version\n\n"
+	       "KERNEL-OPTIONs (e.g. loglevel=7) go to the kernel, ARGs to the app's main().\n"
+	       "Exit status: the guest's (0-127); 250 usage, 251 bad image, 252 the guest broke\n"
+	       "the ABI, 253 guest fault (triple fault), 254 internal error, 128+N signal N.\n");
+}
+
+/* Append s to the command line, in single quotes when quote is set. */
+static int cmdline_add(char *line, const char *s, bool quote)
+{
+	size_t len = strlen(line);
+
+	if (len && len + 1 < HV_CMDLINE_MAX)
+		line[len++] = ' ';
+	if (quote && len < HV_CMDLINE_MAX)
+		line[len++] = '\'';
+	for (; *s && len + 4 < HV_CMDLINE_MAX; s++) {
+		if (quote && *s == '\'') { /* ' becomes '\'' */
+			memcpy(line + len, "'\\''", 4);
+			len += 4;
+		} else {
+			line[len++] = *s;
+		}
+	}
+	if (*s || len + 2 >= HV_CMDLINE_MAX) {
+		hv_err("the guest command line is longer than %d bytes", HV_CMDLINE_MAX - 1);
+		return -1;
+	}
+	if (quote)
+		line[len++] = '\'';
+	line[len] = '\0';
+	return 0;
+}
+
+static int parse_port(const char *s, int *port)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 1 || v > 65535) {
+		hv_err("--gdb: '%s' is not a TCP port (1-65535)", s);
+		return -1;
+	}
+	*port = (int)v;
+	return 0;
+}
+
+static int parse_mem(const char *s, uint64_t *mem)
+{
+	if (hv_parse_size(s, mem) || *mem < (2ULL << 20) || *mem > HV_MAX_MEM) {
+		hv_err("--mem: '%s' is not a size from 2M to 4G (e.g. 64M)", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int guest_command_line(int argc, char **argv, struct hv_options *opt)
+{
+	bool app_args = false;
+
+	opt->cmdline[0] = '\0';
+	for (int i = optind; i < argc; i++) {
+		if (!app_args && !strcmp(argv[i], "--")) {
+			app_args = true;
+			if (cmdline_add(opt->cmdline, "--", false))
+				return -1;
+			continue;
+		}
+		if (!app_args && (strchr(argv[i], '\'') || strchr(argv[i], '"') || strchr(argv[i], ' '))) {
+			hv_err("kernel option '%s' may not contain quotes or spaces", argv[i]);
+			return -1;
+		}
+		if (cmdline_add(opt->cmdline, argv[i], app_args))
+			return -1;
+	}
+	return 0;
+}
+
+int hv_args_parse(int argc, char **argv, struct hv_options *opt)
+{
+	enum { O_MEM = 256, O_DISK, O_DISK_RO, O_INITRD, O_GDB, O_QUIET, O_HELP, O_VERSION, O_SECCOMP };
+	static const struct option longopts[] = {
+		{ "mem", required_argument, NULL, O_MEM },
+		{ "disk", required_argument, NULL, O_DISK },
+		{ "disk-ro", required_argument, NULL, O_DISK_RO },
+		{ "initrd", required_argument, NULL, O_INITRD },
+		{ "gdb", required_argument, NULL, O_GDB },
+		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ "seccomp-selftest", no_argument, NULL, O_SECCOMP }, /* for the test suite */
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	opt->mem = HV_DEFAULT_MEM;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_MEM: if (parse_mem(optarg, &opt->mem)) return -1; break;
+		case O_DISK: opt->disk = optarg; opt->disk_ro = false; break;
+		case O_DISK_RO: opt->disk = optarg; opt->disk_ro = true; break;
+		case O_INITRD: opt->initrd = optarg; break;
+		case O_GDB: if (parse_port(optarg, &opt->gdb_port)) return -1; break;
+		case O_QUIET: opt->quiet = true; break;
+		case O_SECCOMP: opt->seccomp_selftest = true; break;
+		case O_HELP: hv_usage(); return 1;
+		case O_VERSION: printf("skiff-hv %s (ABI %d)\n", HV_VERSION, SKIFF_HV_ABI_VERSION); return 1;
+		default:
+			hv_err("unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		hv_err("no image given (see --help)");
+		return -1;
+	}
+	opt->image = argv[optind++];
+	return guest_command_line(argc, argv, opt);
+}

@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: MIT
+# hv/: skiff-hv, the host-side monitor (a Linux program, built for the host).
+hv-srcs += hv/main.c hv/args.c hv/util.c hv/guest.c hv/elf.c hv/vm.c hv/layout.c hv/run.c
+hv-srcs += hv/calls.c hv/blk.c hv/seccomp.c hv/gdb.c

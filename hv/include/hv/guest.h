@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest memory and the ONE checked accessor. Nothing in skiff-hv turns a guest address into a
+ * host pointer any other way: every address the guest sends goes through guest_ptr().
+ */
+#ifndef HV_GUEST_H
+#define HV_GUEST_H
+
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hv_guest {
+	uint8_t *mem;	/* host mapping of guest-physical [0, size) */
+	uint64_t size;
+};
+
+/*
+ * A host pointer to guest bytes [gpa, gpa + len), or NULL when any of them lies outside guest
+ * memory, the range wraps, or gpa is not a multiple of align (a power of two). len 0 is allowed
+ * (a valid empty range inside memory).
+ */
+void *guest_ptr(const struct hv_guest *g, uint64_t gpa, uint64_t len, uint64_t align);
+
+/* A typed guest struct: NULL unless the whole struct is inside memory and naturally aligned. */
+#define GUEST_STRUCT(g, gpa, type) ((type *)guest_ptr((g), (gpa), sizeof(type), alignof(type)))
+
+#endif

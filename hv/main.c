@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * skiff-hv: runs a Skiff plat/kvm image directly on /dev/kvm. The order is fixed: parse the
+ * command line, read and check the image, open every file and device, lay out guest memory,
+ * install the seccomp filter, and only then run the guest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <hv/hv.h>
+
+#define MAX_IMAGE_BYTES (256u << 20)
+
+volatile sig_atomic_t hv_signal;
+static struct kvm_run *volatile signal_run;
+
+/* KVM_RUN returns EINTR only if the signal comes while the vCPU runs; immediate_exit covers the
+ * window just before it enters. */
+static void on_signal(int sig)
+{
+	hv_signal = sig;
+	if (signal_run)
+		signal_run->immediate_exit = 1;
+}
+
+static void install_signals(struct hv *hv)
+{
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: interrupt KVM_RUN, ppoll */
+
+	signal_run = hv->run;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	ssize_t n = -1;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		hv_err("cannot read image %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_IMAGE_BYTES) {
+		hv_err("%s: not a regular file of at most %u MiB", path, MAX_IMAGE_BYTES >> 20);
+		close(fd);
+		return -1;
+	}
+	*len = (size_t)st.st_size;
+	*buf = malloc(*len ? *len : 1);
+	if (*buf)
+		n = pread(fd, *buf, *len, 0);
+	close(fd);
+	if (n < 0 || (size_t)n != *len) {
+		hv_err("cannot read image %s: %s", path, n < 0 ? strerror(errno) : "short read");
+		return -1;
+	}
+	return 0;
+}
+
+/* The manifest must exist, speak our ABI, and name trap stubs inside executable code. */
+static int check_manifest(const struct hv *hv)
+{
+	const struct hv_image *img = &hv->image;
+	uint64_t t = img->manifest.trap_entry;
+
+	if (!img->has_manifest) {
+		hv_err("%s: not a skiff-hv image (no Skiff manifest note); build it with Skiff's plat/kvm",
+		       hv->opt.image);
+		return -1;
+	}
+	if (img->manifest.abi_version != SKIFF_HV_ABI_VERSION) {
+		hv_err("%s was built for skiff-hv ABI %u, this skiff-hv speaks ABI %d: rebuild the image (make) or use a matching skiff-hv",
+		       hv->opt.image, img->manifest.abi_version, SKIFF_HV_ABI_VERSION);
+		return -1;
+	}
+	for (unsigned i = 0; i < img->nseg; i++) {
+		const struct hv_segment *s = &img->seg[i];
+
+		if ((s->flags & 1 /* PF_X */) && t >= s->paddr && t - s->paddr <= s->memsz &&
+		    s->memsz - (t - s->paddr) >= 256 * 16)
+			return 0;
+	}
+	hv_err("%s: manifest trap stubs at 0x%llx are not inside executable code", hv->opt.image,
+	       (unsigned long long)t);
+	return -1;
+}
+
+int hv_image_read(struct hv *hv)
+{
+	char err[256];
+
+	if (read_file(hv->opt.image, &hv->image_buf, &hv->image_len))
+		return -1;
+	if (hv_elf_parse(hv->image_buf, hv->image_len, hv->opt.mem, &hv->image, err, sizeof(err))) {
+		hv_err("%s: %s", hv->opt.image, err);
+		return -1;
+	}
+	return check_manifest(hv);
+}
+
+int main(int argc, char **argv)
+{
+	static struct hv hv = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .disk_fd = -1, .gdb_fd = -1 };
+	int r = hv_args_parse(argc, argv, &hv.opt);
+
+	if (r)
+		return r > 0 ? 0 : SKIFF_HV_EXIT_USAGE;
+	if (hv_image_read(&hv))
+		return SKIFF_HV_EXIT_BAD_IMAGE;
+	if (hv_blk_open(&hv))
+		return SKIFF_HV_EXIT_USAGE;
+	if (hv_vm_create(&hv))
+		return SKIFF_HV_EXIT_INTERNAL;
+	if (hv_layout_build(&hv))
+		return SKIFF_HV_EXIT_USAGE;
+	install_signals(&hv);
+	if (hv_gdb_wait(&hv))
+		return SKIFF_HV_EXIT_USAGE;
+	free(hv.image_buf); /* no allocation or free after the filter is in */
+	hv.image_buf = NULL;
+	if (hv_seccomp_install(&hv))
+		return SKIFF_HV_EXIT_INTERNAL;
+	if (hv.opt.seccomp_selftest)
+		syscall(SYS_getppid); /* forbidden: the kernel kills us here with SIGSYS */
+	return hv_run(&hv);
+}

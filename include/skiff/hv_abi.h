@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The skiff-hv ABI: what a plat/kvm image and the skiff-hv monitor agree on. Dependency-free,
+ * fixed-width types, every layout checked at compile time, so the monitor (a Linux program) and
+ * the image (freestanding) include the same file.
+ *
+ * Versioning: SKIFF_HV_ABI_VERSION changes with any incompatible change below. The image carries
+ * it in an ELF note (struct hv_manifest); skiff-hv refuses an image whose version differs.
+ *
+ * Calls: the guest writes the guest-physical address (below 4 GiB) of the call's struct, 8-byte
+ * aligned, with one 32-bit OUT to port SKIFF_HV_PORT_BASE + call number. The monitor checks the
+ * address, the struct and every buffer it names against guest memory through one accessor; any
+ * violation ends the guest with status SKIFF_HV_EXIT_VIOLATION and a message on stderr. Results
+ * come back in the struct's out fields.
+ *
+ * Machine state at entry (the ELF entry point, 64-bit): CPL 3 with IOPL 3 (port I/O allowed, no
+ * other privileged instruction), paging on with the monitor's identity map of all guest memory
+ * (text read-only executable, rodata read-only, everything else no-execute, page 0 unmapped),
+ * SSE enabled, interrupts off and never delivered, %rdi = guest address of struct hv_boot_info.
+ * A CPU exception enters hv_manifest.trap_entry + 16 * vector at CPL 0 on a monitor-provided
+ * stack (IST1); a triple fault ends the guest and the monitor prints the registers.
+ */
+#ifndef SKIFF_HV_ABI_H
+#define SKIFF_HV_ABI_H
+
+/* The constants come first: the image's entry.S builds its manifest note from them. */
+
+#define SKIFF_HV_ABI_VERSION 1
+#define SKIFF_HV_PORT_BASE 0x500
+
+#define HV_DEV_BLK 0x1
+#define HV_DEV_NET 0x2
+#define SKIFF_HV_NOTE_MANIFEST 0x534b0001
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+enum hv_call {
+	HV_CALL_CONSOLE = 0,	/* struct hv_console */
+	HV_CALL_POLL = 1,	/* struct hv_poll */
+	HV_CALL_BLK = 2,	/* struct hv_blk_batch */
+	HV_CALL_NET_NOTIFY = 3,	/* struct hv_net_notify (networking issue) */
+	HV_CALL_EXIT = 4,	/* struct hv_exit */
+	HV_CALL_ABORT = 5,	/* struct hv_abort */
+	HV_CALL_MAX
+};
+
+/* Exit statuses of skiff-hv itself; 0-127 is the guest's own status (126, 127: see app.h). */
+#define SKIFF_HV_EXIT_USAGE 250	    /* bad command line, unreadable file */
+#define SKIFF_HV_EXIT_BAD_IMAGE 251    /* malformed ELF, wrong ABI version, does not fit */
+#define SKIFF_HV_EXIT_VIOLATION 252    /* the guest broke the ABI (bad call, bad address) */
+#define SKIFF_HV_EXIT_GUEST_FAULT 253  /* triple fault or an exit the monitor cannot serve */
+#define SKIFF_HV_EXIT_INTERNAL 254     /* KVM or the host failed */
+/* A signal (SIGINT, SIGTERM) ends skiff-hv with 128 + the signal number, as shells do. */
+
+/* The ELF note the image carries: name "Skiff", type SKIFF_HV_NOTE_MANIFEST. */
+#define SKIFF_HV_NOTE_NAME "Skiff"
+
+struct hv_manifest {
+	uint32_t abi_version;
+	uint32_t devices;	/* HV_DEV_*: what the image can use */
+	uint64_t trap_entry;	/* 256 CPL-0 trap stubs, 16 bytes apart */
+};
+
+/* Where the guest finds its world. All addresses are guest-physical = guest-virtual. */
+#define HV_BOOT_MAGIC 0x534b4856 /* "SKHV" */
+#define HV_BLK_PRESENT (1u << 0)
+#define HV_BLK_READONLY (1u << 1)
+
+struct hv_boot_info {
+	uint32_t magic;
+	uint32_t abi_version;
+	uint64_t mem_size;	   /* guest RAM: [0, mem_size) */
+	uint64_t free_start;	   /* first byte after the image and the monitor's data */
+	uint64_t cmdline;	   /* NUL-terminated */
+	uint64_t initrd;	   /* 0 when none */
+	uint64_t initrd_len;
+	uint64_t tsc_hz;	   /* the guest TSC's frequency */
+	uint64_t wall_ns;	   /* host wall clock (ns since 1970) when the vCPU started */
+	uint64_t page_table;	   /* the PML4, mapped read-only for the guest's own walks */
+	uint64_t blk_sectors;	   /* capacity in 512-byte sectors */
+	uint32_t blk_flags;	   /* HV_BLK_* */
+	uint32_t reserved0;
+	uint64_t trap_stack;	   /* a stack the CPL-0 trap stubs may hand to CPL-3 code */
+	uint64_t reserved[7];
+};
+
+struct hv_console {
+	uint64_t data;		/* in: guest address */
+	uint64_t len;		/* in: at most HV_CONSOLE_MAX */
+};
+#define HV_CONSOLE_MAX 65536
+
+/* Block until timeout_ns has passed or a device has an event; returns early on either. */
+struct hv_poll {
+	uint64_t timeout_ns;	/* in */
+	uint32_t ready;		/* out: HV_DEV_* with events */
+	uint32_t reserved;
+};
+
+/* Block I/O: up to HV_BLK_MAX_REQS requests in one exit, each up to HV_BLK_MAX_BYTES. */
+#define HV_BLK_SECTOR 512
+#define HV_BLK_MAX_REQS 64
+#define HV_BLK_MAX_BYTES (1u << 20)
+
+enum hv_blk_op {
+	HV_BLK_READ = 0,
+	HV_BLK_WRITE = 1,
+	HV_BLK_FLUSH = 2,
+};
+
+enum hv_blk_status {
+	HV_BLK_OK = 0,
+	HV_BLK_EIO = 1,		/* the host's read or write failed */
+	HV_BLK_EINVAL = 2,	/* outside the disk, zero length, unknown op */
+	HV_BLK_EROFS = 3,	/* write to a read-only disk */
+	HV_BLK_ENODEV = 4,	/* no disk attached */
+};
+
+struct hv_blk_req {
+	uint32_t op;		/* in: enum hv_blk_op */
+	uint32_t status;	/* out: enum hv_blk_status */
+	uint64_t sector;	/* in: first 512-byte sector */
+	uint64_t buf;		/* in: guest address */
+	uint32_t len;		/* in: bytes, a multiple of HV_BLK_SECTOR (0 for FLUSH) */
+	uint32_t reserved;
+};
+
+struct hv_blk_batch {
+	uint64_t reqs;		/* in: guest address of nreqs struct hv_blk_req */
+	uint32_t nreqs;		/* in */
+	uint32_t done;		/* out: requests processed (all of them unless a violation) */
+};
+
+/*
+ * Networking (implemented by the networking issue): two rings of HV_NET_SLOTS packet slots in
+ * guest memory, one per direction, announced in struct hv_net_notify's first use. The guest fills
+ * TX slots and advances tx_prod; the monitor drains them to the tap device on HV_CALL_NET_NOTIFY
+ * and fills RX slots between poll calls, so a burst of packets costs one exit, not one each.
+ */
+#define HV_NET_SLOTS 256
+#define HV_NET_MTU 1514
+
+struct hv_net_slot {
+	uint32_t len;
+	uint32_t reserved;
+	uint8_t data[2040];
+};
+
+struct hv_net_ring {
+	uint32_t prod;		/* written by the producer only */
+	uint32_t cons;		/* written by the consumer only */
+	uint32_t reserved[14];	/* keeps slots on a 64-byte boundary */
+	struct hv_net_slot slot[HV_NET_SLOTS];
+};
+
+struct hv_net_notify {
+	uint64_t tx_ring;	/* in: guest address of the guest-to-host ring */
+	uint64_t rx_ring;	/* in: guest address of the host-to-guest ring */
+	uint8_t mac[6];		/* out */
+	uint8_t reserved[2];
+};
+
+struct hv_exit {
+	int32_t status;		/* in */
+	uint32_t reserved;
+};
+
+/* The guest cannot go on: the monitor prints message and ends with status (127 if 0). */
+struct hv_abort {
+	uint64_t message;	/* in: guest address, NUL not required */
+	uint64_t len;		/* in: at most HV_ABORT_MAX */
+	int32_t status;
+	uint32_t reserved;
+};
+#define HV_ABORT_MAX 512
+
+_Static_assert(sizeof(struct hv_manifest) == 16, "hv_manifest layout");
+_Static_assert(sizeof(struct hv_boot_info) == 152, "hv_boot_info layout");
+_Static_assert(__builtin_offsetof(struct hv_boot_info, tsc_hz) == 48, "hv_boot_info.tsc_hz");
+_Static_assert(__builtin_offsetof(struct hv_boot_info, trap_stack) == 88, "hv_boot_info.trap_stack");
+_Static_assert(sizeof(struct hv_console) == 16, "hv_console layout");
+_Static_assert(sizeof(struct hv_poll) == 16, "hv_poll layout");
+_Static_assert(sizeof(struct hv_blk_req) == 32, "hv_blk_req layout");
+_Static_assert(__builtin_offsetof(struct hv_blk_req, buf) == 16, "hv_blk_req.buf");
+_Static_assert(sizeof(struct hv_blk_batch) == 16, "hv_blk_batch layout");
+_Static_assert(sizeof(struct hv_net_slot) == 2048, "hv_net_slot layout");
+_Static_assert(__builtin_offsetof(struct hv_net_ring, slot) == 64, "hv_net_ring layout");
+_Static_assert(sizeof(struct hv_net_notify) == 24, "hv_net_notify layout");
+_Static_assert(sizeof(struct hv_exit) == 8, "hv_exit layout");
+_Static_assert(sizeof(struct hv_abort) == 24, "hv_abort layout");
+
+#endif /* __ASSEMBLY__ */
+#endif

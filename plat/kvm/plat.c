@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/* The plat.h calls whose implementation depends on the world the image booted into. */
+#include <kvm/world.h>
+
+/* QEMU until an entry point says otherwise: its code runs before any world is known. */
+const struct kvm_world *kvm_world = &kvm_world_qemu;
+
+void plat_console_write(const char *buf, size_t len)
+{
+	kvm_world->console_write(buf, len);
+}
+
+void plat_idle(uint64_t deadline_ns)
+{
+	kvm_world->idle(deadline_ns);
+}
+
+noreturn void plat_halt(int status)
+{
+	kvm_world->halt(status);
+	__builtin_unreachable();
+}
+
+noreturn void plat_abort(const char *msg)
+{
+	kvm_world->abort(msg);
+	__builtin_unreachable();
+}
+
+int plat_page_guard(void *addr, bool guard)
+{
+	return kvm_world->page_guard ? kvm_world->page_guard(addr, guard) : PLAT_EUNSPEC;
+}
+
+int plat_blk_info(struct plat_blk_info *info)
+{
+	return kvm_world->blk_info ? kvm_world->blk_info(info) : PLAT_ENODEV;
+}
+
+int plat_blk_submit(struct plat_blk_req *reqs, unsigned n)
+{
+	return kvm_world->blk_submit ? kvm_world->blk_submit(reqs, n) : PLAT_ENODEV;
+}
