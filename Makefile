@@ -91,7 +91,7 @@ $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h &: $(O)/.config 
 	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(CURDIR)/Config.in </dev/null >/dev/null
 	@touch $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h
 
-ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench hv,$(MAKECMDGOALS)),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench hv fuzz fuzz-build,$(MAKECMDGOALS)),)
 -include $(O)/include/config/auto.conf
 endif
 
@@ -109,12 +109,12 @@ LIBGCC := $(shell gcc -print-libgcc-file-name)
 
 include support/rules.mk
 
-.PHONY: all run test unit unit-build bench clean distclean help hv
+.PHONY: all run test unit unit-build bench clean distclean help hv fuzz fuzz-build
 all: $(IMAGES) $(O)/compile_commands.json
 
 # A configuration with no platform cannot make an image: say so instead of building nothing.
 ifneq ($(wildcard $(O)/include/config/auto.conf),)
-ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench hv,$(MAKECMDGOALS)),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench hv fuzz fuzz-build,$(MAKECMDGOALS)),)
 ifeq ($(platforms-y),)
 $(error $(O)/.config enables no platform; enable one with 'make menuconfig' (Platforms))
 endif
@@ -138,6 +138,19 @@ unit-build: $(addprefix $(UNIT_O)/test_,$(unit-tests))
 
 bench:
 	$(Q)support/bench.sh
+
+# make fuzz [FUZZ_TIME=seconds]: every fuzzer for FUZZ_TIME seconds (default 300), the ELF one
+# seeded with the stripped hello image; make test runs each for a few seconds.
+FUZZ_TIME ?= 300
+fuzz-build: $(addprefix $(FUZZ_O)/,$(fuzzers))
+fuzz: fuzz-build
+	$(Q)mkdir -p build/fuzz/fuzz_elf.corpus && test ! -f $(O)/hello.kvm || \
+		strip -o build/fuzz/fuzz_elf.corpus/seed-hello $(O)/hello.kvm
+	$(Q)for f in $(fuzzers); do mkdir -p build/fuzz/$$f.corpus; \
+		echo "  FUZZ    $$f ($(FUZZ_TIME) s)"; \
+		$(FUZZ_O)/$$f -max_total_time=$(FUZZ_TIME) -max_len=65536 build/fuzz/$$f.corpus \
+			2>build/fuzz/$$f.log || { tail -40 build/fuzz/$$f.log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' build/fuzz/$$f.log | tail -1; done
 
 clean:
 	rm -rf $(O)

@@ -1,17 +1,504 @@
 // SPDX-License-Identifier: MIT
-/* The gdb remote stub (--gdb=PORT). */
+/* The gdb remote stub (--gdb=PORT): GDB's remote serial protocol on one TCP connection. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <hv/hv.h>
 
-int hv_gdb_wait(struct hv *hv)
+#define PKT_MAX 4096		/* our PacketSize */
+#define MEM_MAX (PKT_MAX / 2 - 8) /* an m reply fits in a packet */
+#define MAX_BPS 64
+#define INT3 0xcc
+#define NREGS 24		/* rax..r15, rip: 8 bytes; eflags, cs, ss, ds, es, fs, gs: 4 bytes */
+#define REG_BYTES (17 * 8 + 7 * 4)
+#define RFLAGS_TF 0x100ULL
+#define RFLAGS_RF 0x10000ULL
+
+enum action { SERVE, RESUME, KILL };
+
+struct bp {
+	uint64_t addr;
+	uint8_t saved;	/* the byte under the int3 */
+	bool used;
+};
+
+static struct {
+	struct bp bp[MAX_BPS];
+	struct bp *over;	/* lifted to step over it: put back after the step */
+	bool step;		/* gdb asked for one instruction */
+	bool running;		/* gdb waits for a stop reply */
+	bool noack;
+	struct kvm_segment user_cs, user_ss; /* the guest's CPL-3 segments, from its entry */
+	uint8_t rx[512];
+	size_t rx_len, rx_pos;
+	char in[PKT_MAX + 1], out[PKT_MAX + 1];
+} gdb;
+
+static struct hv *exit_hv;	/* for the exit report at exit() */
+
+static int get_byte(struct hv *hv)
 {
-	if (hv->opt.gdb_port)
-		hv_err("--gdb is not available in this build yet");
-	return hv->opt.gdb_port ? -1 : 0;
+	ssize_t n;
+
+	if (gdb.rx_pos == gdb.rx_len) {
+		do
+			n = read(hv->gdb_fd, gdb.rx, sizeof(gdb.rx));
+		while (n < 0 && errno == EINTR && !hv_signal);
+		if (n <= 0)
+			return -1; /* closed, or SIGINT/SIGTERM: the run loop ends the guest */
+		gdb.rx_len = (size_t)n;
+		gdb.rx_pos = 0;
+	}
+	return gdb.rx[gdb.rx_pos++];
+}
+
+static bool put_bytes(struct hv *hv, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(hv->gdb_fd, p, n);
+
+		if (w < 0 && errno == EINTR && !hv_signal)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static uint64_t parse_hex(const char **p)
+{
+	uint64_t v = 0;
+
+	for (int d; (d = hexval(**p)) >= 0; (*p)++)
+		v = v << 4 | (uint64_t)d;
+	return v;
+}
+
+static void to_hex(char *out, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = 0;
+}
+
+/* n bytes from hex digits; false when the digits run out first. */
+static bool from_hex(uint8_t *b, const char *hex, size_t n)
+{
+	for (size_t i = 0; i < n; i++, hex += 2) {
+		int hi = hexval(hex[0]), lo = hi < 0 ? -1 : hexval(hex[1]);
+
+		if (lo < 0)
+			return false;
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/* $data#checksum, sent again until gdb acks it with '+'. */
+static bool put_packet(struct hv *hv, const char *data)
+{
+	static char frame[PKT_MAX + 8];
+	uint8_t sum = 0;
+	size_t n;
+	int c;
+
+	for (const char *p = data; *p; p++)
+		sum += (uint8_t)*p;
+	n = (size_t)snprintf(frame, sizeof(frame), "$%s#%02x", data, sum);
+	do {
+		if (!put_bytes(hv, frame, n))
+			return false;
+		if (gdb.noack)
+			return true;
+		while ((c = get_byte(hv)) >= 0 && c != '+' && c != '-')
+			;
+	} while (c == '-');
+	return c == '+';
+}
+
+/* The next packet's payload into gdb.in, acked; false when the connection is gone. */
+static bool get_packet(struct hv *hv)
+{
+	for (;;) {
+		size_t n = 0;
+		uint8_t sum = 0;
+		int c, hi, lo;
+
+		while ((c = get_byte(hv)) >= 0 && c != '$')
+			; /* acks, and a ^C that came too late: the guest is stopped anyway */
+		while ((c = get_byte(hv)) >= 0 && c != '#') {
+			if (n < PKT_MAX)
+				gdb.in[n++] = (char)c;
+			sum += (uint8_t)c;
+		}
+		if (c < 0 || (hi = get_byte(hv)) < 0 || (lo = get_byte(hv)) < 0)
+			return false;
+		gdb.in[n] = 0;
+		if (gdb.noack)
+			return true;
+		if (hexval(hi) == sum >> 4 && hexval(lo) == (sum & 0xf))
+			return put_bytes(hv, "+", 1);
+		if (!put_bytes(hv, "-", 1))
+			return false;
+	}
+}
+
+/* gdb's register n in struct kvm_regs, read as 18 u64s: rbp comes before rsp in gdb's order. */
+static const uint8_t kvm_index[18] = { 0, 1, 2, 3, 4, 5, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 };
+
+static unsigned reg_offset(unsigned n)
+{
+	return n < 17 ? 8 * n : 17 * 8 + 4 * (n - 17);
+}
+
+static bool regs_read(struct hv *hv, uint8_t raw[REG_BYTES])
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint64_t v[18];
+	uint32_t sel[6];
+
+	_Static_assert(sizeof(r) == sizeof(v), "struct kvm_regs is 18 u64s");
+	if (ioctl(hv->vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		return false;
+	memcpy(v, &r, sizeof(v));
+	for (unsigned i = 0; i < 18; i++)
+		memcpy(raw + 8 * i, &v[kvm_index[i]], i < 17 ? 8 : 4);
+	sel[0] = s.cs.selector, sel[1] = s.ss.selector, sel[2] = s.ds.selector;
+	sel[3] = s.es.selector, sel[4] = s.fs.selector, sel[5] = s.gs.selector;
+	memcpy(raw + reg_offset(18), sel, sizeof(sel));
+	return true;
+}
+
+/* The general registers, rip and eflags; the segments are the monitor's, gdb's values are dropped. */
+static bool regs_write(struct hv *hv, const uint8_t raw[REG_BYTES])
+{
+	struct kvm_regs r;
+	uint64_t v[18] = { 0 };
+
+	for (unsigned i = 0; i < 18; i++)
+		memcpy(&v[kvm_index[i]], raw + 8 * i, i < 17 ? 8 : 4);
+	memcpy(&r, v, sizeof(r));
+	return ioctl(hv->vcpu_fd, KVM_SET_REGS, &r) == 0;
+}
+
+/* g, G hex, p n, P n=hex */
+static void regs_packet(struct hv *hv, const char *p)
+{
+	uint8_t raw[REG_BYTES];
+	char kind = *p++;
+	unsigned n = kind == 'p' || kind == 'P' ? (unsigned)parse_hex(&p) : 0;
+	size_t len = strlen(p) / 2;
+	bool ok;
+
+	if (n >= NREGS || !regs_read(hv, raw)) {
+		strcpy(gdb.out, "E01");
+	} else if (kind == 'g' || kind == 'p') {
+		to_hex(gdb.out, raw + reg_offset(n), kind == 'g' ? REG_BYTES : n < 17 ? 8 : 4);
+	} else {
+		/* A short G leaves the registers after it as they are. */
+		ok = kind == 'G' ? from_hex(raw, p, len < REG_BYTES ? len : REG_BYTES) :
+		     *p == '=' && from_hex(raw + reg_offset(n), p + 1, n < 17 ? 8 : 4);
+		strcpy(gdb.out, ok && regs_write(hv, raw) ? "OK" : "E01");
+	}
+}
+
+static struct bp *bp_find(uint64_t addr)
+{
+	for (struct bp *b = gdb.bp; b < gdb.bp + MAX_BPS; b++)
+		if (b->used && b->addr == addr)
+			return b;
+	return NULL;
+}
+
+/* The breakpoint's byte in guest memory: bp_packet checked it is inside. */
+static uint8_t *bp_byte(struct hv *hv, const struct bp *b)
+{
+	return guest_ptr(&hv->guest, b->addr, 1, 1);
+}
+
+/* m addr,len and M addr,len:hex. gdb reads and writes the bytes under our int3s, not the int3s. */
+static void mem_packet(struct hv *hv, const char *p)
+{
+	bool write = *p++ == 'M';
+	uint64_t addr = parse_hex(&p), len = *p == ',' ? (p++, parse_hex(&p)) : UINT64_MAX;
+	uint8_t *mem = len <= MEM_MAX ? guest_ptr(&hv->guest, addr, len, 1) : NULL;
+	struct bp *b;
+
+	if (!mem || (write && (*p != ':' || !from_hex(mem, p + 1, len)))) {
+		strcpy(gdb.out, "E14");
+		return;
+	}
+	if (!write)
+		to_hex(gdb.out, mem, len);
+	for (uint64_t i = 0; i < len; i++) {
+		if (!(b = bp_find(addr + i)))
+			continue;
+		if (write)
+			b->saved = mem[i], mem[i] = INT3;
+		else
+			sprintf(gdb.out + 2 * i, "%02x", b->saved);
+	}
+	if (write)
+		strcpy(gdb.out, "OK");
+}
+
+/* Z0,addr,kind and z0,addr,kind: an int3 in guest memory. Other kinds get the empty reply. */
+static void bp_packet(struct hv *hv, const char *p)
+{
+	bool insert = p[0] == 'Z';
+	uint64_t addr = (p += 3, parse_hex(&p));
+	uint8_t *mem = guest_ptr(&hv->guest, addr, 1, 1);
+	struct bp *b = bp_find(addr);
+
+	if (strncmp(gdb.in + 1, "0,", 2)) {
+		gdb.out[0] = 0;
+	} else if (!mem) {
+		strcpy(gdb.out, "E14");
+	} else if (!insert && b) {
+		*mem = b->saved;
+		b->used = false;
+	} else if (insert && !b) {
+		for (b = gdb.bp; b < gdb.bp + MAX_BPS && b->used; b++)
+			;
+		if (b == gdb.bp + MAX_BPS)
+			strcpy(gdb.out, "E0c"); /* gdb says it cannot insert the breakpoint */
+		else
+			*b = (struct bp){ .addr = addr, .saved = *mem, .used = true }, *mem = INT3;
+	}
+}
+
+/*
+ * The guest's CPL-0 trap stub for vector v. KVM reports a #BP or #DB it intercepts; a software
+ * nested KVM (PVM) gives CPL-3 #BP and #DB to the guest instead, but its instruction emulator,
+ * which runs the CPL-0 stubs, stops on hardware breakpoints. So we put ones on these two stubs.
+ */
+static uint64_t stub(const struct hv *hv, unsigned v)
+{
+	return hv->image.manifest.trap_entry + 16 * v;
+}
+
+static int set_debug(struct hv *hv, bool on, bool step)
+{
+	struct kvm_guest_debug d = { 0 };
+
+	if (on) {
+		d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP |
+			    (step ? KVM_GUESTDBG_SINGLESTEP : 0);
+		d.arch.debugreg[0] = stub(hv, 3);
+		d.arch.debugreg[1] = stub(hv, 1);
+		d.arch.debugreg[7] = 0x5; /* DR0, DR1 on: instruction breakpoints */
+	}
+	return ioctl(hv->vcpu_fd, KVM_SET_GUEST_DEBUG, &d) < 0 ? errno : 0;
+}
+
+/*
+ * Stopped on a stub's first instruction: undo the delivery of the exception from the interrupt
+ * frame (rip cs rflags rsp ss on the trap stack), as if KVM had stopped on it. After our int3,
+ * rip goes back onto the breakpoint. False if the exception did not come from CPL 3.
+ */
+static bool undo_delivery(struct hv *hv, struct kvm_regs *r, bool bp)
+{
+	const uint64_t *f = guest_ptr(&hv->guest, r->rsp, 5 * 8, 8);
+	struct kvm_sregs s;
+
+	if (!f || f[1] != gdb.user_cs.selector || f[4] != gdb.user_ss.selector ||
+	    ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		return false;
+	s.cs = gdb.user_cs;
+	s.ss = gdb.user_ss;
+	r->rip = f[0] - (bp && bp_find(f[0] - 1));
+	r->rflags = f[2] & ~(RFLAGS_TF | RFLAGS_RF);
+	r->rsp = f[3];
+	return ioctl(hv->vcpu_fd, KVM_SET_SREGS, &s) == 0 && ioctl(hv->vcpu_fd, KVM_SET_REGS, r) == 0;
+}
+
+static void bp_remove_all(struct hv *hv)
+{
+	for (struct bp *b = gdb.bp; b < gdb.bp + MAX_BPS; b++)
+		if (b->used && b != gdb.over)
+			*bp_byte(hv, b) = b->saved;
+	memset(gdb.bp, 0, sizeof(gdb.bp));
+	gdb.over = NULL;
+}
+
+/* D, or the connection gone: no int3 left behind, no debug exits, the guest runs on. */
+static enum action detach(struct hv *hv)
+{
+	bp_remove_all(hv);
+	set_debug(hv, false, false);
+	hv->gdb_fd = -1; /* the filter allows no close(): the socket closes at exit */
+	gdb.running = false;
+	return RESUME;
+}
+
+/* c and s. A breakpoint under rip is lifted for one step first, else the guest would hit it again. */
+static enum action resume(struct hv *hv, bool step)
+{
+	struct kvm_regs r;
+	struct bp *b = ioctl(hv->vcpu_fd, KVM_GET_REGS, &r) == 0 ? bp_find(r.rip) : NULL;
+	int err = set_debug(hv, true, step || b);
+
+	if (err) {
+		snprintf(gdb.out, PKT_MAX, "E.KVM_SET_GUEST_DEBUG: %s", strerror(err));
+		return SERVE;
+	}
+	if (b)
+		*bp_byte(hv, b) = b->saved;
+	gdb.over = b;
+	gdb.step = step;
+	gdb.running = true;
+	return RESUME;
+}
+
+static void query(const char *p)
+{
+	static const char *const answers[][2] = {
+		/* No qXfer:features: gdb assumes plain x86-64 and takes our short g reply. */
+		{ "qSupported", "PacketSize=1000;QStartNoAckMode+" },
+		{ "qAttached", "1" },	/* "kill" ends the guest, "quit" detaches */
+		{ "qC", "QC1" },	/* one vCPU: thread 1 */
+		{ "qfThreadInfo", "m1" },
+		{ "qsThreadInfo", "l" },
+		{ "QStartNoAckMode", "OK" },
+	};
+
+	gdb.out[0] = 0;
+	for (unsigned i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+		if (!strncmp(p, answers[i][0], strlen(answers[i][0])))
+			strcpy(gdb.out, answers[i][1]);
+}
+
+/* Serve packets until gdb lets the guest run (c, s, D, connection gone) or kills it (k). */
+static enum action serve(struct hv *hv)
+{
+	for (;;) {
+		const char *p = gdb.in;
+
+		if (!get_packet(hv))
+			return detach(hv);
+		strcpy(gdb.out, "OK");
+		switch (*p) {
+		case '?': strcpy(gdb.out, "S05"); break;
+		case 'g': case 'G': case 'p': case 'P': regs_packet(hv, p); break;
+		case 'm': case 'M': mem_packet(hv, p); break;
+		case 'Z': case 'z': bp_packet(hv, p); break;
+		case 'H': case 'T': break; /* one thread, always alive */
+		case 'q': case 'Q': query(p); break;
+		case 'k': return KILL;
+		case 'D': return put_packet(hv, "OK"), detach(hv);
+		case 'c': case 's': /* no "c addr": gdb sets rip with P or G */
+			if (resume(hv, *p == 's') == RESUME)
+				return RESUME;
+			break;
+		default: gdb.out[0] = 0; /* not supported, vCont? included: gdb uses c and s */
+		}
+		if (!put_packet(hv, gdb.out))
+			return detach(hv);
+		gdb.noack |= !strcmp(p, "QStartNoAckMode"); /* from the next packet on */
+	}
+}
+
+/* Report a stop and serve gdb; false when gdb killed the guest. */
+static bool stopped(struct hv *hv, int signo)
+{
+	char reply[8];
+
+	gdb.running = false;
+	snprintf(reply, sizeof(reply), "S%02x", signo & 0xff);
+	if (!put_packet(hv, reply))
+		return detach(hv), true;
+	if (serve(hv) != KILL)
+		return true;
+	hv_stop(hv, 128 + 9, "killed by the debugger");
+	return false;
 }
 
 bool hv_gdb_handle_exit(struct hv *hv, int signo)
 {
-	(void)hv;
-	(void)signo;
-	return false;
+	struct kvm_regs r;
+
+	if (hv->gdb_fd < 0 || ioctl(hv->vcpu_fd, KVM_GET_REGS, &r) < 0)
+		return true; /* a step begun before gdb detached */
+	if (r.rip == stub(hv, 3) || r.rip == stub(hv, 1))
+		undo_delivery(hv, &r, r.rip == stub(hv, 3));
+	if (gdb.over) {
+		*bp_byte(hv, gdb.over) = INT3;
+		gdb.over = NULL;
+		if (!gdb.step && !set_debug(hv, true, false))
+			return true; /* stepped over the breakpoint: run on */
+	}
+	return stopped(hv, signo);
+}
+
+/* The guest ended while gdb waited for it: tell gdb its exit status. */
+static void report_exit(void)
+{
+	char reply[8];
+
+	if (exit_hv->gdb_fd >= 0 && gdb.running) {
+		snprintf(reply, sizeof(reply), "W%02x", exit_hv->status & 0xff);
+		put_packet(exit_hv, reply);
+	}
+}
+
+static int listen_accept(struct hv *hv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)hv->opt.gdb_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		hv_err("--gdb: cannot listen on 127.0.0.1:%d: %s", hv->opt.gdb_port, strerror(errno));
+		return -1;
+	}
+	hv_err("waiting for gdb on 127.0.0.1:%d", hv->opt.gdb_port);
+	hv->gdb_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	close(fd);
+	if (hv->gdb_fd < 0 && !(errno == EINTR && hv_signal)) {
+		hv_err("--gdb: accept: %s", strerror(errno));
+		return -1;
+	}
+	/* gdb waits for each answer: Nagle's delay would slow every step down. */
+	setsockopt(hv->gdb_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
+}
+
+int hv_gdb_wait(struct hv *hv)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct kvm_sregs s;
+	int err = 0;
+
+	if (!hv->opt.gdb_port)
+		return 0;
+	sigaction(SIGPIPE, &ign, NULL); /* a gone debugger: write() fails with EPIPE instead */
+	if (listen_accept(hv) || hv->gdb_fd < 0)
+		return hv->gdb_fd < 0 && hv_signal ? 0 : -1; /* a signal: the run loop reports it */
+	if (ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0 || (err = set_debug(hv, true, false))) {
+		hv_err("--gdb: this KVM cannot debug guests: %s", strerror(err ? err : errno));
+		return -1;
+	}
+	gdb.user_cs = s.cs;
+	gdb.user_ss = s.ss;
+	exit_hv = hv;
+	atexit(report_exit);
+	if (serve(hv) == KILL)
+		hv_stop(hv, 128 + 9, "killed by the debugger");
+	return 0;
 }

@@ -121,18 +121,19 @@ static int build_page_tables(struct hv *hv, uint64_t *root)
 	if (map_range(&b, HV_GDT, HV_TRAP_STACK, PTE_NX) ||		/* tables, boot info */
 	    map_range(&b, HV_TRAP_STACK, HV_PT_START, PTE_W | PTE_NX))	/* trap stack */
 		return -1;
-	/* The tables are mapped read-only last, after they stopped growing. */
+	/* The tables are mapped last, after they stopped growing: the guest's to change. */
 	if (map_range(&b, HV_IMAGE_MIN, hv->guest.size, PTE_W | PTE_NX) ||
-	    map_range(&b, HV_PT_START, b.next, PTE_NX))
+	    map_range(&b, HV_PT_START, b.next, PTE_W | PTE_NX))
 		return -1;
 	*root = b.pml4;
 	return 0;
 }
 
 /*
- * The TSS carries an I/O permission bitmap that opens exactly the hypercall ports. IOPL 3 would
- * do on hardware, but a software nested hypervisor (PVM) keeps a CPL-3 guest at IOPL 0 and then
- * consults the bitmap, as the CPU does, so the bitmap is what makes hypercalls work everywhere.
+ * The TSS carries an I/O permission bitmap that opens exactly the hypercall ports to the CPL-3
+ * guest, which runs with IOPL 0. Any other port faults (#GP) inside the guest. IOPL 3 would open
+ * every port, and a software nested hypervisor (PVM) does not grant it anyway; the bitmap works
+ * the same on hardware and on PVM.
  */
 static void build_io_bitmap(uint8_t *bitmap)
 {
@@ -250,7 +251,7 @@ static void set_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool 
 static int set_vcpu(struct hv *hv, uint64_t root)
 {
 	struct kvm_sregs sr;
-	struct kvm_regs regs = { .rip = hv->image.entry, .rdi = HV_BOOT_INFO, .rflags = 0x3002 };
+	struct kvm_regs regs = { .rip = hv->image.entry, .rdi = HV_BOOT_INFO, .rflags = 0x2 }; /* IOPL 0 */
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 
 	if (ioctl(hv->vcpu_fd, KVM_GET_SREGS, &sr) < 0) {

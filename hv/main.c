@@ -100,7 +100,7 @@ int hv_image_read(struct hv *hv)
 	char err[256];
 
 	if (read_file(hv->opt.image, &hv->image_buf, &hv->image_len))
-		return -1;
+		return -2;
 	if (hv_elf_parse(hv->image_buf, hv->image_len, hv->opt.mem, &hv->image, err, sizeof(err))) {
 		hv_err("%s: %s", hv->opt.image, err);
 		return -1;
@@ -115,8 +115,9 @@ int main(int argc, char **argv)
 
 	if (r)
 		return r > 0 ? 0 : SKIFF_HV_EXIT_USAGE;
-	if (hv_image_read(&hv))
-		return SKIFF_HV_EXIT_BAD_IMAGE;
+	r = hv_image_read(&hv);
+	if (r)
+		return r == -2 ? SKIFF_HV_EXIT_USAGE : SKIFF_HV_EXIT_BAD_IMAGE;
 	if (hv_blk_open(&hv))
 		return SKIFF_HV_EXIT_USAGE;
 	if (hv_vm_create(&hv))

@@ -49,7 +49,7 @@ int hv_seccomp_install(const struct hv *hv)
 {
 	static const unsigned long run_ioctls[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS };
 	static const unsigned long gdb_ioctls[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS,
-						    KVM_SET_REGS, KVM_SET_GUEST_DEBUG, KVM_TRANSLATE };
+						    KVM_SET_REGS, KVM_SET_GUEST_DEBUG, KVM_SET_SREGS };
 	struct bpf b = { .n = 0 };
 	struct sock_fprog prog;
 	bool gdb = hv->opt.gdb_port != 0;

@@ -40,8 +40,8 @@ static bool req_ok(const struct sk_blk_req *q, uint64_t sectors)
 int sk_blk_io(struct sk_blk_req *reqs, unsigned n)
 {
 	struct plat_blk_req p[SK_BLK_MAX_REQS];
-	uint64_t sectors;
-	bool ro;
+	uint64_t sectors = 0;
+	bool ro = false;
 	int r = sk_blk_info(&sectors, &ro);
 
 	if (r)

@@ -102,7 +102,7 @@ $(O)/compile_commands.json: $(call obj,$(ALL_SRCS))
 UNIT_O := build/unit
 UNIT_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Itests/unit/include \
-	-Iplat/stub -Iplat/common/include -MMD -MP
+	-Iplat/stub -Iplat/common/include -Ihv/include -MMD -MP
 
 $(UNIT_O)/test_%: tests/unit/test_%.c tests/unit/unit.c plat/stub/stub.c $$(unit-$$*-srcs)
 	$(call say,HOSTCC,$@)
@@ -126,3 +126,13 @@ $(HV): $(patsubst hv/%.c,$(HV_O)/%.o,$(hv-srcs))
 	$(Q)$(HOST_CC) -o $@ $^
 
 -include $(patsubst hv/%.c,$(HV_O)/%.d,$(hv-srcs))
+
+# Fuzzers: clang with libFuzzer, ASan and UBSan (UBSan findings are fatal too).
+FUZZ_O := build/fuzz
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Wall -Wextra -Werror -Iinclude -Ihv/include
+
+$(FUZZ_O)/%: hv/fuzz/%.c $$(%-srcs) support/rules.mk
+	$(call say,FUZZCC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $($*-srcs)

@@ -11,6 +11,7 @@
  *   stack           overflow a thread's stack (caught by the canary)
  *   deadlock        block every thread with no timer pending
  *   exit N          exit with status N (not a crash: checks status reporting)
+ *   sleep N         sleep N seconds, then exit 0 (a guest to stop from outside)
  */
 #include <string.h>
 #include <skiff/skiff.h>
@@ -102,6 +103,10 @@ int main(int argc, char **argv)
 		crash_deadlock();
 	else if (!strcmp(how, "exit") && argc > 2)
 		return parse_status(argv[2]);
+	else if (!strcmp(how, "sleep") && argc > 2) {
+		sk_sleep_ns((uint64_t)parse_status(argv[2]) * SK_NSEC_PER_SEC);
+		return 0;
+	}
 	sk_printf("crash: '%s' did not crash\n", how);
 	return 1;
 }

@@ -13,12 +13,14 @@
  * violation ends the guest with status SKIFF_HV_EXIT_VIOLATION and a message on stderr. Results
  * come back in the struct's out fields.
  *
- * Machine state at entry (the ELF entry point, 64-bit): CPL 3 with IOPL 3 (port I/O allowed, no
- * other privileged instruction), paging on with the monitor's identity map of all guest memory
+ * Machine state at entry (the ELF entry point, 64-bit): CPL 3, IOPL 0, with the TSS I/O bitmap
+ * opening the hypercall ports only (any other port, or any privileged instruction, faults), paging on with the monitor's identity map of all guest memory
  * (text read-only executable, rodata read-only, everything else no-execute, page 0 unmapped),
  * SSE enabled, interrupts off and never delivered, %rdi = guest address of struct hv_boot_info.
  * A CPU exception enters hv_manifest.trap_entry + 16 * vector at CPL 0 on a monitor-provided
- * stack (IST1); a triple fault ends the guest and the monitor prints the registers.
+ * stack (IST1); a triple fault ends the guest and the monitor prints the registers. The page
+ * tables are mapped writable: the guest may change its own mappings (guard pages), and flush
+ * them from its CPL-0 stubs, which any exception enters.
  */
 #ifndef SKIFF_HV_ABI_H
 #define SKIFF_HV_ABI_H
@@ -77,7 +79,7 @@ struct hv_boot_info {
 	uint64_t initrd_len;
 	uint64_t tsc_hz;	   /* the guest TSC's frequency */
 	uint64_t wall_ns;	   /* host wall clock (ns since 1970) when the vCPU started */
-	uint64_t page_table;	   /* the PML4, mapped read-only for the guest's own walks */
+	uint64_t page_table;	   /* the PML4, writable: the guest may change its mappings */
 	uint64_t blk_sectors;	   /* capacity in 512-byte sectors */
 	uint32_t blk_flags;	   /* HV_BLK_* */
 	uint32_t reserved0;

@@ -108,12 +108,22 @@ static int hv_blk_submit(struct plat_blk_req *reqs, unsigned n)
 	return PLAT_OK;
 }
 
+/* invlpg is privileged: traps.S's hv_invlpg_request gets the CPL-0 stub to run it. */
+void hv_invlpg_request(uintptr_t va);
+
+static void hv_flush_page(uintptr_t va)
+{
+	hv_invlpg_request(va);
+}
+
 const struct kvm_world kvm_world_hv = {
 	.name = "kvm-hv",
 	.console_write = hv_console_write,
 	.idle = hv_idle,
 	.halt = hv_halt,
 	.abort = hv_abort,
+	.page_guard = paging_guard,
+	.tlb_flush_page = hv_flush_page,
 	.blk_info = hv_blk_info,
 	.blk_submit = hv_blk_submit,
 };

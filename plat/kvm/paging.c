@@ -11,6 +11,7 @@
 #include <skiff/page.h>
 #include <skiff/printk.h>
 #include <kvm/setup.h>
+#include <kvm/world.h>
 #include <kvm/x86.h>
 
 #define PTE_P (1ULL << 0)
@@ -143,8 +144,13 @@ int paging_guard(void *addr, bool guard)
 		return PLAT_EUNSPEC;
 	pte = &pt[(va >> 12) & 511];
 	*pte = guard ? (*pte & ~PTE_P) : (*pte | PTE_P);
-	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
+	kvm_world->tlb_flush_page(va);
 	return PLAT_OK;
+}
+
+void paging_flush_page(uintptr_t va)
+{
+	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
 }
 
 void paging_use_tables(uintptr_t root)

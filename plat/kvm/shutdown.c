@@ -41,4 +41,5 @@ const struct kvm_world kvm_world_qemu = {
 	.halt = pvh_halt,
 	.abort = pvh_abort,
 	.page_guard = paging_guard,
+	.tlb_flush_page = paging_flush_page,
 };

@@ -13,7 +13,7 @@
 
 #define USER_CS 0x23
 #define USER_SS 0x1b
-#define RFLAGS_IOPL3 0x3002
+#define RFLAGS_USER 0x0002	/* IOPL 0, interrupts off: the TSS I/O bitmap opens the hypercall ports */
 
 .macro STUBS common
 	vec = 0
@@ -90,13 +90,20 @@ hv_trap_stubs:
  * The CPL 3 code gets the frame in %rdi and a stack just below it (the IST stack is user memory).
  */
 hv_trap_common:
-	SAVE_FRAME
+	cmpq $6, (%rsp)			/* #UD ... */
+	jne 1f
+	pushq %rax
+	leaq hv_invlpg_request(%rip), %rax
+	cmpq %rax, 24(%rsp)		/* ... at hv_invlpg_request: a request, not a crash */
+	popq %rax
+	je hv_invlpg
+1:	SAVE_FRAME
 	movq %rsp, %rdi
 	leaq -256(%rsp), %rax
 	andq $-16, %rax
 	pushq $USER_SS
 	pushq %rax
-	pushq $RFLAGS_IOPL3
+	pushq $RFLAGS_USER
 	pushq $USER_CS
 	leaq hv_trap_user(%rip), %rax
 	pushq %rax
@@ -106,3 +113,20 @@ hv_trap_user:
 	xorl %ebp, %ebp
 	call kvm_trap
 	ud2
+
+/*
+ * invlpg is privileged, and a software nested hypervisor delivers no software interrupt from
+ * CPL 3, only exceptions. So CPL-3 code asks for invlpg of the page at %rdi by calling
+ * hv_invlpg_request, whose ud2 enters hv_trap_common at CPL 0, which comes here and resumes after
+ * the ud2.
+ */
+	.globl hv_invlpg_request
+hv_invlpg_request:		/* void hv_invlpg_request(uintptr_t va) */
+	ud2
+	ret
+
+hv_invlpg:
+	invlpg (%rdi)
+	addq $16, %rsp		/* vector and error code */
+	addq $2, (%rsp)		/* rip: past the ud2 */
+	iretq

@@ -68,7 +68,7 @@ int hv_args_parse(int argc, char **argv, struct hv_options *opt);
 void hv_usage(void);
 
 /* Setup steps, in order; each returns 0 or -1 after printing why. */
-int hv_image_read(struct hv *hv);
+int hv_image_read(struct hv *hv);	/* -2: the file cannot be read at all */
 int hv_vm_create(struct hv *hv);
 int hv_blk_open(struct hv *hv);
 int hv_layout_build(struct hv *hv);	/* memory layout, boot info, vCPU registers */

@@ -50,6 +50,7 @@ void lapic_arm(uint64_t deadline_ns);
 void lapic_idle(uint64_t deadline_ns);
 void pvh_console_write(const char *buf, size_t len);
 int paging_guard(void *addr, bool guard);
+void paging_flush_page(uintptr_t va);	/* invlpg: CPL 0 only */
 /* Use the page tables at root for plat_addr_readable (skiff-hv builds them, not paging_init). */
 void paging_use_tables(uintptr_t root);
 void lapic_eoi(void);

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hvhostile: a guest that breaks the skiff-hv ABI on purpose, one way per run (first argument),
+ * so the tests can check that the monitor ends it with a clear message and never crashes or
+ * hangs. It talks to the monitor with raw port I/O, as a hostile image would. Runs only under
+ * skiff-hv. Addresses "far" are beyond any guest memory the tests give (they use 64 MiB).
+ */
+#include <string.h>
+#include <skiff/hv_abi.h>
+#include <skiff/skiff.h>
+
+#define FAR 0xf0000000ULL
+
+static void out32(uint16_t port, uint32_t v)
+{
+	__asm__ __volatile__("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
+}
+
+static void call(enum hv_call nr, const void *arg)
+{
+	out32((uint16_t)(SKIFF_HV_PORT_BASE + nr), (uint32_t)(uintptr_t)arg);
+}
+
+static struct hv_console con;
+static struct hv_blk_req req[2];
+static struct hv_blk_batch batch;
+static uint8_t raw[64] __sk_aligned(16);
+
+static void blk_case(const char *how)
+{
+	batch = (struct hv_blk_batch){ (uintptr_t)req, 1, 0 };
+	req[0] = (struct hv_blk_req){ .op = HV_BLK_READ, .sector = 0, .buf = FAR, .len = 512 };
+	if (!strcmp(how, "blk-many"))
+		batch.nreqs = 1000;
+	else if (!strcmp(how, "blk-reqs"))
+		batch.reqs = 0xfffffffffffffff0ULL;
+	call(HV_CALL_BLK, &batch);
+}
+
+static void run(const char *how)
+{
+	static const char text[] = "text";
+
+	con = (struct hv_console){ (uintptr_t)text, 4 };
+	if (!strcmp(how, "console-ptr"))
+		con.data = FAR;
+	else if (!strcmp(how, "console-wrap"))
+		con = (struct hv_console){ 0xfffffffffffff000ULL, 0x2000 };
+	else if (!strcmp(how, "console-huge"))
+		con.len = 1ULL << 40;
+	if (!strncmp(how, "console-", 8))
+		call(HV_CALL_CONSOLE, &con);
+	else if (!strcmp(how, "call-ptr"))
+		out32(SKIFF_HV_PORT_BASE + HV_CALL_CONSOLE, 0xfffffff0u);
+	else if (!strcmp(how, "misaligned"))
+		call(HV_CALL_CONSOLE, raw + 1);
+	else if (!strcmp(how, "unknown-call"))
+		call(HV_CALL_NET_NOTIFY, &con);
+	else if (!strcmp(how, "not-call-port")) /* a 16-bit OUT the I/O bitmap lets through */
+		__asm__ __volatile__("outw %0, %1" : : "a"((uint16_t)0),
+				     "Nd"((uint16_t)(SKIFF_HV_PORT_BASE + HV_CALL_MAX)));
+	else if (!strcmp(how, "in-port")) {
+		uint32_t v;
+
+		__asm__ __volatile__("inl %1, %0" : "=a"(v) : "Nd"((uint16_t)SKIFF_HV_PORT_BASE));
+		sk_printf("read %u\n", v);
+	} else if (!strcmp(how, "byte-out"))
+		__asm__ __volatile__("outb %0, %1" : : "a"((uint8_t)0), "Nd"((uint16_t)SKIFF_HV_PORT_BASE));
+	else if (!strcmp(how, "other-port"))
+		__asm__ __volatile__("outb %0, $0x80" : : "a"((uint8_t)0));
+	else if (!strcmp(how, "exit-range"))
+		call(HV_CALL_EXIT, &(struct hv_exit){ .status = 300 });
+	else if (!strcmp(how, "abort"))
+		call(HV_CALL_ABORT, &(struct hv_abort){ (uintptr_t)"bad\x1b[2Jmessage", 15, 42, 0 });
+	else if (!strncmp(how, "blk-", 4))
+		blk_case(how);
+	else if (!strcmp(how, "poll-ptr"))
+		out32(SKIFF_HV_PORT_BASE + HV_CALL_POLL, (uint32_t)FAR);
+	else if (!strcmp(how, "mem-beyond"))
+		sk_printf("%d\n", *(volatile int *)(uintptr_t)FAR);
+	else if (!strcmp(how, "hlt"))
+		__asm__ __volatile__("hlt");
+}
+
+int main(int argc, char **argv)
+{
+	const char *how = argc > 1 ? argv[1] : "";
+
+	sk_printf("hvhostile: %s\n", how);
+	run(how);
+	sk_printf("hvhostile: '%s' was not stopped\n", how);
+	return 1;
+}

@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: MIT
+# skiff-hv tests: real images on /dev/kvm under the monitor. Output and exit status of hello, the
+# crash app, the block device, hostile guests, malformed images, bad command lines, signals,
+# seccomp, and a bounded run of each fuzzer. Every run has a hard timeout.
+
+HV=build/hv/skiff-hv
+SKIP_WHY=""
+if ! make -s hv >"$TEST_LOGS/hv-build.log" 2>&1; then
+	fail hv/build "skiff-hv does not build" "$TEST_LOGS/hv-build.log"
+	SKIP_WHY="skiff-hv did not build"
+elif [ ! -c /dev/kvm ]; then
+	SKIP_WHY="no /dev/kvm on this machine"
+elif ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+	SKIP_WHY="no access to /dev/kvm (add the user to group kvm)"
+fi
+
+# hv_boot NAME EXPECTED-STATUS "PATTERN|PATTERN|!ABSENT" SKIFF-HV-ARGS...
+hv_boot() {
+	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$1.log" rc why p
+	shift 3
+	if [ -n "$SKIP_WHY" ]; then
+		skip "hv/$name" "$SKIP_WHY"
+		return
+	fi
+	timeout -k 5 60 "$HV" "$@" >"$log" 2>&1 </dev/null
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		fail "hv/$name" "exit status $rc, expected $want" "$log"
+		return
+	fi
+	IFS='|' read -ra pats <<<"$patterns"
+	for p in "${pats[@]}"; do
+		if [ "${p:0:1}" = "!" ]; then
+			if grep -qF -- "${p:1}" "$log"; then
+				fail "hv/$name" "unexpected '${p:1}'" "$log"
+				return
+			fi
+		elif ! why=$(expect_log "$log" "$p"); then
+			fail "hv/$name" "$why" "$log"
+			return
+		fi
+	done
+	pass "hv/$name"
+}
+
+for app in hello crash blktest hvhostile; do
+	make -s APP=apps/$app >"$TEST_LOGS/build-$app.log" 2>&1 || fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"
+done
+HELLO=build/hello/hello.kvm CRASH=build/crash/crash.kvm
+HELLO_OK="Hello from Skiff|argv[0] = \"hello\"|token passed 1000 times|Skiff on kvm-hv"
+
+hv_boot hello 0 "$HELLO_OK" $HELLO
+hv_boot hello-args 0 "argv[1] = \"one\"|argv[2] = \"two words\"|argv[3] = \"it's\"" $HELLO -- one "two words" "it's"
+hv_boot hello-kernel-option 0 "Hello from Skiff|!Skiff on kvm-hv" $HELLO loglevel=3
+hv_boot hello-quiet 0 "!Hello from Skiff" --quiet $HELLO
+hv_boot hello-2m 0 "token passed 1000 times" --mem=2M $HELLO
+hv_boot bad-kernel-option 250 "may not contain quotes or spaces" $HELLO "key='x"
+hv_boot exit-status 42 "crash: exit" $CRASH -- exit 42
+
+CRASH_OK="Backtrace:|<main+|Halting with status 127"
+hv_boot crash-null 127 "CRASH: page fault (#PF)|a NULL pointer|<crash_null+|Backtrace:" $CRASH -- null
+hv_boot crash-ud 127 "CRASH: invalid opcode (#UD)|$CRASH_OK" $CRASH -- ud
+hv_boot crash-div 127 "CRASH: divide error (#DE)|<crash_div+|$CRASH_OK" $CRASH -- div
+hv_boot crash-exec 127 "instruction fetch from a protected page|Backtrace:" $CRASH -- exec
+hv_boot crash-rodata 127 "write to a protected page|$CRASH_OK" $CRASH -- rodata
+hv_boot crash-panic 127 "PANIC: crash app asked for a panic|$CRASH_OK" $CRASH -- panic
+hv_boot crash-bug 127 "PANIC: BUG at apps/crash/main.c|$CRASH_OK" $CRASH -- bug
+hv_boot crash-stack 127 "STACK OVERFLOW: thread 2 \"overflow\" ran past the end" $CRASH -- stack
+hv_boot crash-deadlock 127 "PANIC: deadlock" $CRASH -- deadlock
+
+# Block device: batched writes checked from the host afterwards.
+disk="$TEST_LOGS/disk.img"
+rm -f "$disk"; truncate -s 1M "$disk"; printf 'SKIFFDISK for blktest\n' | dd of="$disk" conv=notrunc 2>/dev/null
+hv_boot blk-rw 0 "sector 0 says \"SKIFFDISK for blktest\"|16 x 4096 bytes written and read back in two batches" \
+	--disk="$disk" build/blktest/blktest.kvm
+if [ -z "$SKIP_WHY" ]; then
+	if [ "$(dd if="$disk" bs=512 skip=8 count=1 2>/dev/null | head -c 18)" = "written by blktest" ] &&
+	   python3 -c "
+import sys
+d = open(sys.argv[1], 'rb').read()
+for i in range(16):
+    chunk = d[(64 * 512) + i * 4096:(64 * 512) + (i + 1) * 4096]
+    if chunk != bytes((i * 31 + j * 7) & 255 for j in range(4096)): sys.exit(1)
+" "$disk"; then
+		pass hv/blk-host-check
+	else
+		fail hv/blk-host-check "the disk file does not hold what the guest wrote"
+	fi
+fi
+cp "$disk" "$disk.before"
+hv_boot blk-ro 0 "write to a read-only disk: EROFS" --disk-ro="$disk" build/blktest/blktest.kvm -- ro
+if [ -z "$SKIP_WHY" ]; then
+	cmp -s "$disk" "$disk.before" && pass hv/blk-ro-unchanged || fail hv/blk-ro-unchanged "a read-only disk changed"
+fi
+hv_boot blk-none 0 "no disk: ENODEV" build/blktest/blktest.kvm -- nodisk
+hv_boot blk-range 0 "read past the end: EINVAL" --disk="$disk" build/blktest/blktest.kvm -- range
+hv_boot blk-not-wanted 250 "does not use a block device" --disk="$disk" $HELLO
+hv_boot blk-missing-file 250 "--disk /nonexistent" --disk=/nonexistent build/blktest/blktest.kvm
+
+# Hostile guests: each ends with a clear message; the monitor never crashes or hangs.
+H=build/hvhostile/hvhostile.kvm
+V="guest violation:"
+hv_boot hostile-console-ptr 252 "$V console data [0xf0000000, +4) is outside guest memory" $H -- console-ptr
+hv_boot hostile-console-wrap 252 "$V console data [0xfffffffffffff000" $H -- console-wrap
+hv_boot hostile-console-huge 252 "$V console write of 1099511627776 bytes" $H -- console-huge
+hv_boot hostile-call-ptr 252 "$V console call at bad address 0xfffffff0" $H -- call-ptr
+hv_boot hostile-misaligned 252 "$V console call at bad address" $H -- misaligned
+hv_boot hostile-unknown-call 252 "$V hypercall 3 is not implemented" $H -- unknown-call
+hv_boot hostile-not-call-port 252 "$V write to I/O port 0x506" $H -- not-call-port
+hv_boot hostile-in-port 252 "$V read from I/O port 0x500" $H -- in-port
+hv_boot hostile-byte-out 252 "$V hypercall with a 1-byte" $H -- byte-out
+hv_boot hostile-exit-range 252 "$V exit status 300 is outside 0-127" $H -- exit-range
+hv_boot hostile-abort 42 "guest aborted: bad?[2Jmessage" $H -- abort
+hv_boot hostile-blk-many 252 "$V block batch of 1000 requests" --disk="$disk" $H -- blk-many
+hv_boot hostile-blk-reqs 252 "$V block requests at bad address" --disk="$disk" $H -- blk-reqs
+hv_boot hostile-blk-buf 252 "$V block buffer [0xf0000000, +512)" --disk="$disk" $H -- blk-buf
+hv_boot hostile-poll-ptr 252 "$V poll call at bad address" $H -- poll-ptr
+# Ports the I/O bitmap does not open, memory beyond the guest's and privileged instructions fault
+# inside the guest (#GP, #PF), which reports and exits like any crash.
+hv_boot hostile-other-port 127 "CRASH: general protection (#GP)" $H -- other-port
+hv_boot hostile-mem-beyond 127 "CRASH: page fault (#PF)|0x00000000f0000000" $H -- mem-beyond
+hv_boot hostile-hlt 127 "CRASH: general protection (#GP)" $H -- hlt
+
+# Malformed images: one line saying what is wrong, status 251.
+bad="$TEST_LOGS/bad-images"
+mkdir -p "$bad"
+if [ -z "$SKIP_WHY" ] && tests/mkbad.py $HELLO "$bad" >"$bad/list" 2>"$bad/err"; then
+	declare -A why=(
+		[truncated]="file truncated" [empty]="not an ELF file" [not-elf]="not an ELF file"
+		[class32]="ELF class 1 (32-bit)" [bigendian]="big endian" [machine]="machine 3 is not x86-64"
+		[outside-memory]="beyond guest memory" [overlap]="overlaps segment" [huge-memsz]="beyond guest memory"
+		[entry-outside]="entry point 0x5000000 is not in an executable segment"
+		[filesz-past-end]="smaller than filesz" [abi-version]="built for skiff-hv ABI 99"
+		[no-manifest]="no Skiff manifest note" [bad-trap-entry]="trap stubs at 0x12345")
+	while read -r n; do
+		hv_boot "image-$n" 251 "${why[$n]:-unexpected variant $n}" "$bad/$n.kvm"
+		[ "$(wc -l <"$TEST_LOGS/hv-image-$n.log")" -le 1 ] || fail "hv/image-$n-one-line" "more than one line"
+	done <"$bad/list"
+elif [ -z "$SKIP_WHY" ]; then
+	fail hv/mkbad "could not make the malformed images" "$bad/err"
+fi
+
+# The monitor's own command line.
+hv_boot usage-no-image 250 "no image given" --mem=8M
+hv_boot usage-bad-mem 250 "--mem: '12Q' is not a size" --mem=12Q $HELLO
+hv_boot usage-too-much-mem 250 "--mem: '8G' is not a size from 2M to 4G" --mem=8G $HELLO
+hv_boot usage-unknown-option 250 "unknown or incomplete option '--frobnicate'" --frobnicate $HELLO
+hv_boot usage-missing-image 250 "cannot read image /no/such.kvm" /no/such.kvm
+hv_boot usage-bad-gdb-port 250 "--gdb: '99999' is not a TCP port" --gdb=99999 $HELLO
+hv_boot help 0 "usage: skiff-hv" --help
+hv_boot version 0 "skiff-hv 0.1 (ABI 1)" --version
+
+# SIGTERM and SIGINT end a running guest cleanly with 128 + the signal.
+for sig in TERM INT; do
+	if [ -n "$SKIP_WHY" ]; then
+		skip "hv/signal-$sig" "$SKIP_WHY"
+		continue
+	fi
+	log="$TEST_LOGS/hv-signal-$sig.log"
+	timeout -k 5 60 "$HV" $CRASH -- sleep 30 >"$log" 2>&1 &
+	pid=$!
+	sleep 0.3
+	pkill -"$sig" -f "skiff-hv $CRASH -- sleep 30"
+	wait $pid
+	rc=$?
+	want=$((128 + $(kill -l "$sig")))
+	if [ $rc -eq $want ] && grep -q "stopped by signal" "$log"; then
+		pass "hv/signal-$sig"
+	else
+		fail "hv/signal-$sig" "exit status $rc, expected $want" "$log"
+	fi
+done
+
+# seccomp: a system call outside the allow-list kills the monitor (SIGSYS: 128 + 31).
+hv_boot seccomp-kills 159 "" --seccomp-selftest $HELLO
+
+# Fuzzers, bounded (make fuzz runs them longer).
+if ! command -v clang >/dev/null; then
+	skip hv/fuzz "clang is not installed"
+elif ! make -s fuzz-build >"$TEST_LOGS/fuzz-build.log" 2>&1; then
+	fail hv/fuzz-build "fuzzers do not build" "$TEST_LOGS/fuzz-build.log"
+else
+	for f in fuzz_elf fuzz_calls; do
+		if build/fuzz/$f -max_total_time=5 -max_len=65536 >"$TEST_LOGS/$f.log" 2>&1; then
+			pass "hv/$f"
+		else
+			fail "hv/$f" "the fuzzer found a crash" "$TEST_LOGS/$f.log"
+		fi
+	done
+fi
