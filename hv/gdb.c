@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The gdb remote stub (--gdb=PORT): GDB's remote serial protocol on one TCP connection. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -32,7 +33,8 @@ static struct {
 	struct bp bp[MAX_BPS];
 	struct bp *over;	/* lifted to step over it: put back after the step */
 	bool step;		/* gdb asked for one instruction */
-	bool running;		/* gdb waits for a stop reply */
+	volatile sig_atomic_t running; /* gdb waits for a stop reply */
+	volatile sig_atomic_t interrupt; /* gdb sent ^C while the guest ran */
 	bool noack;
 	struct kvm_segment user_cs, user_ss; /* the guest's CPL-3 segments, from its entry */
 	uint8_t rx[512];
@@ -40,7 +42,7 @@ static struct {
 	char in[PKT_MAX + 1], out[PKT_MAX + 1];
 } gdb;
 
-static struct hv *exit_hv;	/* for the exit report at exit() */
+static struct hv *exit_hv;	/* for the SIGIO handler and the exit report */
 
 static int get_byte(struct hv *hv)
 {
@@ -88,10 +90,16 @@ static uint64_t parse_hex(const char **p)
 	return v;
 }
 
+static void hex_byte(char *out, uint8_t b)
+{
+	out[0] = "0123456789abcdef"[b >> 4];
+	out[1] = "0123456789abcdef"[b & 0xf];
+}
+
 static void to_hex(char *out, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
+		hex_byte(out + 2 * i, b[i]);
 	out[2 * n] = 0;
 }
 
@@ -251,7 +259,7 @@ static void mem_packet(struct hv *hv, const char *p)
 		if (write)
 			b->saved = mem[i], mem[i] = INT3;
 		else
-			sprintf(gdb.out + 2 * i, "%02x", b->saved);
+			hex_byte(gdb.out + 2 * i, b->saved);
 	}
 	if (write)
 		strcpy(gdb.out, "OK");
@@ -419,6 +427,7 @@ static bool stopped(struct hv *hv, int signo)
 	char reply[8];
 
 	gdb.running = false;
+	gdb.interrupt = 0;
 	snprintf(reply, sizeof(reply), "S%02x", signo & 0xff);
 	if (!put_packet(hv, reply))
 		return detach(hv), true;
@@ -439,10 +448,23 @@ bool hv_gdb_handle_exit(struct hv *hv, int signo)
 	if (gdb.over) {
 		*bp_byte(hv, gdb.over) = INT3;
 		gdb.over = NULL;
-		if (!gdb.step && !set_debug(hv, true, false))
+		if (!gdb.step && !gdb.interrupt && !set_debug(hv, true, false))
 			return true; /* stepped over the breakpoint: run on */
 	}
-	return stopped(hv, signo);
+	return stopped(hv, gdb.interrupt ? SIGINT : signo);
+}
+
+/* gdb's ^C (SIGIO: the socket is readable while the guest runs): stop after one instruction. */
+static void on_sigio(int sig)
+{
+	int saved = errno;
+
+	(void)sig; write(2, gdb.running ? "SIGIO r\n" : "SIGIO s\n", 8);
+	if (gdb.running && exit_hv->gdb_fd >= 0 && !gdb.interrupt) {
+		gdb.interrupt = 1;
+		set_debug(exit_hv, true, true);
+	}
+	errno = saved;
 }
 
 /* The guest ended while gdb waited for it: tell gdb its exit status. */
@@ -476,18 +498,23 @@ static int listen_accept(struct hv *hv)
 	}
 	/* gdb waits for each answer: Nagle's delay would slow every step down. */
 	setsockopt(hv->gdb_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (fcntl(hv->gdb_fd, F_SETOWN, getpid()) < 0 || fcntl(hv->gdb_fd, F_SETFL, O_ASYNC) < 0)
+		hv_err("--gdb: no SIGIO on the socket (%s): ^C cannot stop the guest", strerror(errno));
 	return 0;
 }
 
 int hv_gdb_wait(struct hv *hv)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct sigaction io = { .sa_handler = on_sigio }; /* no SA_RESTART: ^C ends a ppoll */
 	struct kvm_sregs s;
 	int err = 0;
 
 	if (!hv->opt.gdb_port)
 		return 0;
+	exit_hv = hv;
 	sigaction(SIGPIPE, &ign, NULL); /* a gone debugger: write() fails with EPIPE instead */
+	sigaction(SIGIO, &io, NULL);
 	if (listen_accept(hv) || hv->gdb_fd < 0)
 		return hv->gdb_fd < 0 && hv_signal ? 0 : -1; /* a signal: the run loop reports it */
 	if (ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0 || (err = set_debug(hv, true, false))) {
@@ -496,7 +523,6 @@ int hv_gdb_wait(struct hv *hv)
 	}
 	gdb.user_cs = s.cs;
 	gdb.user_ss = s.ss;
-	exit_hv = hv;
 	atexit(report_exit);
 	if (serve(hv) == KILL)
 		hv_stop(hv, 128 + 9, "killed by the debugger");

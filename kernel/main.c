@@ -24,6 +24,7 @@ static bool bootstats;
 noreturn void sk_exit(int status)
 {
 	pr_debug("exit status %d\n", status);
+	sk_console_flush();
 	plat_halt(status);
 }
 
@@ -31,6 +32,7 @@ static void *main_thread(void *arg)
 {
 	(void)arg;
 	sk_main_start_ns = plat_time_monotonic_ns();
+	sk_console_release();
 	if (bootstats) /* for support/bench.sh: time from the first instruction to main() */
 		sk_printf("bootstats: main() at %llu us\n",
 			  (unsigned long long)(sk_main_start_ns / 1000));
@@ -56,6 +58,7 @@ static void apply_options(void)
 
 static noreturn void boot_error(void)
 {
+	sk_console_flush();
 	plat_halt(SK_EXIT_BOOT_ERROR);
 }
 

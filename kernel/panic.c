@@ -13,6 +13,7 @@ static int crashing;
 /* A second crash while reporting the first would loop or scroll the first report away. */
 static void enter_crash(void)
 {
+	sk_console_flush();
 	if (crashing++) {
 		static const char msg[] = "\nnested crash while reporting a crash; stopping\n";
 

@@ -122,20 +122,28 @@ static bool overlaps_free(const struct sk_pmem_region *r, uintptr_t addr, unsign
 	return false;
 }
 
-/* Cut the region into the largest naturally aligned blocks that fit, whatever its base. */
-static void carve(struct sk_pmem *pm, unsigned ri)
+/*
+ * Put the next uncarved block of some region on the free lists: the largest naturally aligned
+ * block that fits at its carved mark, whatever the region's base. Carving in that order yields
+ * the same blocks as carving everything at once, so buddies merge exactly as they would have.
+ * Returns false when every region is carved.
+ */
+static bool carve_next(struct sk_pmem *pm)
 {
-	const struct sk_pmem_region *r = &pm->region[ri];
-	uintptr_t addr = r->base, end = region_end(r);
-
-	while (addr < end) {
+	for (unsigned ri = 0; ri < pm->nr_regions; ri++) {
+		struct sk_pmem_region *r = &pm->region[ri];
+		uintptr_t addr = r->carved, end = region_end(r);
 		unsigned order = SK_PAGE_MAX_ORDER;
 
+		if (addr >= end)
+			continue;
 		while (!SK_IS_ALIGNED(addr, BLOCK_BYTES(order)) || end - addr < BLOCK_BYTES(order))
 			order--;
+		r->carved += BLOCK_BYTES(order);
 		release(pm, ri, addr, order);
-		addr += BLOCK_BYTES(order);
+		return true;
 	}
+	return false;
 }
 
 void sk_pmem_init(struct sk_pmem *pm)
@@ -172,10 +180,11 @@ int sk_pmem_add_region(struct sk_pmem *pm, uintptr_t base, size_t len)
 	r->free_head = (uint64_t *)start;
 	r->base = start + meta * SK_PAGE_SIZE;
 	r->npages = pages - meta;
+	r->carved = r->base;
 	memset(r->free_head, 0, words * sizeof(uint64_t));
 	pm->total_pages += r->npages;
 	pm->free_pages += r->npages;
-	carve(pm, pm->nr_regions++);
+	pm->nr_regions++;
 	return 0;
 }
 
@@ -186,10 +195,14 @@ void *sk_pmem_alloc(struct sk_pmem *pm, unsigned order)
 
 	if (order > SK_PAGE_MAX_ORDER)
 		return NULL;
-	while (o <= SK_PAGE_MAX_ORDER && sk_list_empty(&pm->free[o]))
-		o++;
-	if (o > SK_PAGE_MAX_ORDER)
-		return NULL;
+	for (;;) {
+		for (o = order; o <= SK_PAGE_MAX_ORDER && sk_list_empty(&pm->free[o]); o++)
+			;
+		if (o <= SK_PAGE_MAX_ORDER)
+			break;
+		if (!carve_next(pm))
+			return NULL;
+	}
 	fb = sk_list_entry(pm->free[o].next, struct free_block, link);
 	ri = fb->region;
 	pull(pm, fb);
@@ -212,6 +225,7 @@ void sk_pmem_free(struct sk_pmem *pm, void *p, unsigned order)
 	SK_BUG_ON(ri < 0);
 	SK_BUG_ON(!SK_IS_ALIGNED(addr, BLOCK_BYTES(order)));
 	SK_BUG_ON(!in_region(&pm->region[ri], addr, BLOCK_BYTES(order)));
+	SK_BUG_ON(pm->region[ri].carved - addr < BLOCK_BYTES(order)); /* never handed out */
 	SK_BUG_ON(overlaps_free(&pm->region[ri], addr, order));
 	release(pm, (unsigned)ri, addr, order);
 	pm->free_pages += (size_t)1 << order;

@@ -1,13 +1,44 @@
 // SPDX-License-Identifier: MIT
 /* Console output and levelled log lines with timestamps. */
+#include <string.h>
 #include <skiff/config.h>
 #include <skiff/plat.h>
 #include <skiff/printk.h>
 
 int sk_log_level = CONFIG_SK_LOG_LEVEL;
 
+/*
+ * Boot messages wait here and leave in the same write as the app's first output: under a monitor
+ * each console write is an exit to the host, the dearest thing a booting guest does. Every point
+ * where the image may stop or wait (idle, exit, crash) flushes first, so nothing is ever lost.
+ */
+static char held[1024];
+static size_t held_len;
+static bool holding = true, release_pending;
+
+void sk_console_flush(void)
+{
+	if (held_len)
+		plat_console_write(held, held_len);
+	held_len = 0;
+	holding = false;
+}
+
+void sk_console_release(void)
+{
+	release_pending = true;
+}
+
 void sk_console_write(const char *s, size_t len)
 {
+	if (holding && held_len + len <= sizeof(held)) {
+		memcpy(held + held_len, s, len);
+		held_len += len;
+		if (release_pending)
+			sk_console_flush();
+		return;
+	}
+	sk_console_flush();
 	plat_console_write(s, len);
 }
 

@@ -97,6 +97,7 @@ void sched_idle_once(void)
 	if (next == UINT64_MAX && sched_nr_threads() > 0)
 		sk_panic("deadlock: all %u threads are blocked and no timer is pending",
 			 sched_nr_threads());
+	sk_console_flush(); /* never wait with output held */
 	plat_idle(next);
 }
 

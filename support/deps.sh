@@ -3,12 +3,13 @@
 # Installs the Debian packages that building and testing Skiff need; idempotent.
 #
 # Usage: support/deps.sh [--check] [GROUP...]
-#   GROUP: build (default), test, all. --check only reports what is missing (exit 1 if anything is).
+#   GROUP: build (default), test, bench, all. --check only reports what is missing (exit 1 if anything is).
 # Without root it prints the exact apt-get line to run instead of running it.
 set -euo pipefail
 
 build_pkgs=(gcc make binutils kconfig-frontends-nox python3)
-test_pkgs=(qemu-system-x86 clang bc)
+test_pkgs=(qemu-system-x86 clang bc gdb)
+bench_pkgs=(hyperfine)
 
 want=()
 check_only=0
@@ -16,8 +17,8 @@ groups=()
 for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
-	build|test|all) groups+=("$a") ;;
-	*) echo "deps.sh: unknown argument '$a' (use --check, build, test or all)" >&2; exit 2 ;;
+	build|test|bench|all) groups+=("$a") ;;
+	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench or all)" >&2; exit 2 ;;
 	esac
 done
 [ ${#groups[@]} -gt 0 ] || groups=(build)
@@ -25,7 +26,8 @@ for g in "${groups[@]}"; do
 	case "$g" in
 	build) want+=("${build_pkgs[@]}") ;;
 	test) want+=("${test_pkgs[@]}") ;;
-	all) want+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+	bench) want+=("${bench_pkgs[@]}") ;;
+	all) want+=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
 	esac
 done
 

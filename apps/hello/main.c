@@ -47,18 +47,18 @@ static int pass_token(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t t0, slept;
+	uint64_t t0, slept, want = CONFIG_APP_HELLO_SLEEP_MS * SK_NSEC_PER_MSEC;
 
 	sk_printf("Hello from Skiff\n");
 	for (int i = 0; i < argc; i++)
 		sk_printf("argv[%d] = \"%s\"\n", i, argv[i]);
 
 	t0 = sk_now_ns();
-	sk_sleep_ns(CONFIG_APP_HELLO_SLEEP_MS * SK_NSEC_PER_MSEC);
+	sk_sleep_ns(want);
 	slept = sk_now_ns() - t0;
 	sk_printf("slept %llu.%03llu ms\n", (unsigned long long)(slept / 1000000),
 		  (unsigned long long)(slept / 1000 % 1000));
-	if (slept < CONFIG_APP_HELLO_SLEEP_MS * SK_NSEC_PER_MSEC) {
+	if (slept < want) {
 		sk_printf("hello: woke up early\n");
 		return 1;
 	}

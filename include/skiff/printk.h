@@ -23,6 +23,10 @@ int sk_snprintf(char *buf, size_t size, const char *fmt, ...) __sk_printf(3, 4);
 int sk_printf(const char *fmt, ...) __sk_printf(1, 2);
 int sk_vprintf(const char *fmt, va_list ap);
 void sk_console_write(const char *s, size_t len);
+/* Write out held boot messages now (before waiting or stopping). */
+void sk_console_flush(void);
+/* Boot is over: the next write carries the held boot messages out with it. */
+void sk_console_release(void);
 
 enum sk_log_level {
 	SK_LOG_ERR = 3,

@@ -107,6 +107,45 @@ static void test_add_region_errors(void)
 	free(mem);
 }
 
+/*
+ * Carving is lazy: regions reach the free lists as allocations need them. Allocate every page and
+ * free it all again, so the free lists hold the fully carved, fully merged blocks.
+ */
+static void settle(void)
+{
+	size_t n = 0, cap = pm.free_pages;
+	void **p = calloc(cap + 1, sizeof(*p));
+
+	while (n < cap && (p[n] = sk_pmem_alloc(&pm, 0)))
+		n++;
+	while (n)
+		sk_pmem_free(&pm, p[--n], 0);
+	free(p);
+}
+
+/* Adding a region writes its bitmap and nothing else: free memory stays untouched. */
+static void test_lazy_carving(void)
+{
+	size_t len = 4 * MAX_BLOCK;
+	unsigned char *mem = (unsigned char *)host_mem(len);
+	size_t counts[SK_PAGE_MAX_ORDER + 1];
+	bool untouched = true;
+
+	memset(mem, 0xa5, len);
+	sk_pmem_init(&pm);
+	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)mem, len), 0);
+	snapshot(counts);
+	for (unsigned o = 0; o <= SK_PAGE_MAX_ORDER; o++)
+		CHECK_EQ(counts[o], 0);
+	for (size_t i = SK_PAGE_SIZE; i < len; i++)
+		untouched &= mem[i] == 0xa5;
+	CHECK(untouched);
+	CHECK_EQ(pm.free_pages, pm.total_pages);
+	CHECK(block_ok(sk_pmem_alloc(&pm, 0), 0));
+	CHECK_EQ(pm.free_pages, pm.total_pages - 1);
+	free(mem);
+}
+
 /* Exhaust a region page by page, then free it all and expect the same max-order blocks back. */
 static void test_all_pages(void)
 {
@@ -121,6 +160,7 @@ static void test_all_pages(void)
 	CHECK_EQ(pm.total_pages, len / SK_PAGE_SIZE - 1);
 	CHECK_EQ(pm.free_pages, pm.total_pages);
 	CHECK_EQ(pm.region[0].base, (uintptr_t)mem + SK_PAGE_SIZE);
+	settle();
 	snapshot(before);
 	CHECK_EQ(before[SK_PAGE_MAX_ORDER], 3);
 
@@ -217,6 +257,7 @@ static void test_stress(void)
 	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)a, 4 * MAX_BLOCK), 0);
 	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)b + 3 * SK_PAGE_SIZE + 1,
 				    2 * MAX_BLOCK + 77 * SK_PAGE_SIZE), 0);
+	settle();
 	snapshot(before);
 	memset(slots, 0, sizeof(slots));
 	for (uint64_t it = 1; it <= 30000; it++) {
@@ -300,7 +341,7 @@ static void test_bad_free(void)
 UNIT_MAIN("pmem",
 	  UNIT_TEST(test_page_order),
 	  UNIT_TEST(test_add_region_errors),
-	  UNIT_TEST(test_all_pages),
+	  UNIT_TEST(test_lazy_carving), UNIT_TEST(test_all_pages),
 	  UNIT_TEST(test_unaligned_region),
 	  UNIT_TEST(test_stress),
 	  UNIT_TEST(test_bad_free))
