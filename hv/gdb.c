@@ -13,13 +13,17 @@
 #include <hv/hv.h>
 
 #define PKT_MAX 4096		/* our PacketSize */
-#define MEM_MAX (PKT_MAX / 2 - 8) /* an m reply fits in a packet */
+#define MEM_MAX (PKT_MAX / 2)	/* an m reply fits in a packet */
 #define MAX_BPS 64
 #define INT3 0xcc
-#define NREGS 24		/* rax..r15, rip: 8 bytes; eflags, cs, ss, ds, es, fs, gs: 4 bytes */
+/* Registers without a target description: rax..r15, rip (8 bytes), eflags cs ss ds es fs gs (4). */
+#define NREGS 24
 #define REG_BYTES (17 * 8 + 7 * 4)
+#define REG_OFF(n) ((n) < 17 ? 8 * (n) : 17 * 8 + 4 * ((n) - 17))
+#define REG_SIZE(n) ((n) < 17 ? 8 : 4)
 #define RFLAGS_TF 0x100ULL
 #define RFLAGS_RF 0x10000ULL
+#define KILLED (128 + 9)	/* the exit status after gdb's kill, as for SIGKILL */
 
 enum action { SERVE, RESUME, KILL };
 
@@ -33,16 +37,16 @@ static struct {
 	struct bp bp[MAX_BPS];
 	struct bp *over;	/* lifted to step over it: put back after the step */
 	bool step;		/* gdb asked for one instruction */
-	volatile sig_atomic_t running; /* gdb waits for a stop reply */
-	volatile sig_atomic_t interrupt; /* gdb sent ^C while the guest ran */
 	bool noack;
+	volatile sig_atomic_t running;	 /* gdb waits for a stop reply */
+	volatile sig_atomic_t interrupt; /* gdb sent ^C while the guest ran */
 	struct kvm_segment user_cs, user_ss; /* the guest's CPL-3 segments, from its entry */
 	uint8_t rx[512];
 	size_t rx_len, rx_pos;
 	char in[PKT_MAX + 1], out[PKT_MAX + 1];
 } gdb;
 
-static struct hv *exit_hv;	/* for the SIGIO handler and the exit report */
+static struct hv *the_hv;	/* for the SIGIO handler and the exit report */
 
 static int get_byte(struct hv *hv)
 {
@@ -165,41 +169,35 @@ static bool get_packet(struct hv *hv)
 	}
 }
 
-/* gdb's register n in struct kvm_regs, read as 18 u64s: rbp comes before rsp in gdb's order. */
+/* Where gdb's register n is in struct kvm_regs as 18 u64s: gdb puts rbp before rsp. */
 static const uint8_t kvm_index[18] = { 0, 1, 2, 3, 4, 5, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 };
-
-static unsigned reg_offset(unsigned n)
-{
-	return n < 17 ? 8 * n : 17 * 8 + 4 * (n - 17);
-}
 
 static bool regs_read(struct hv *hv, uint8_t raw[REG_BYTES])
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
 	uint64_t v[18];
-	uint32_t sel[6];
+	const struct kvm_segment *seg[6] = { &s.cs, &s.ss, &s.ds, &s.es, &s.fs, &s.gs };
 
 	_Static_assert(sizeof(r) == sizeof(v), "struct kvm_regs is 18 u64s");
 	if (ioctl(hv->vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		return false;
 	memcpy(v, &r, sizeof(v));
 	for (unsigned i = 0; i < 18; i++)
-		memcpy(raw + 8 * i, &v[kvm_index[i]], i < 17 ? 8 : 4);
-	sel[0] = s.cs.selector, sel[1] = s.ss.selector, sel[2] = s.ds.selector;
-	sel[3] = s.es.selector, sel[4] = s.fs.selector, sel[5] = s.gs.selector;
-	memcpy(raw + reg_offset(18), sel, sizeof(sel));
+		memcpy(raw + REG_OFF(i), &v[kvm_index[i]], REG_SIZE(i));
+	for (unsigned i = 0; i < 6; i++)
+		memcpy(raw + REG_OFF(18 + i), &(uint32_t){ seg[i]->selector }, 4);
 	return true;
 }
 
-/* The general registers, rip and eflags; the segments are the monitor's, gdb's values are dropped. */
+/* The general registers, rip and eflags. The segments are the monitor's: gdb's are dropped. */
 static bool regs_write(struct hv *hv, const uint8_t raw[REG_BYTES])
 {
 	struct kvm_regs r;
 	uint64_t v[18] = { 0 };
 
 	for (unsigned i = 0; i < 18; i++)
-		memcpy(&v[kvm_index[i]], raw + 8 * i, i < 17 ? 8 : 4);
+		memcpy(&v[kvm_index[i]], raw + REG_OFF(i), REG_SIZE(i));
 	memcpy(&r, v, sizeof(r));
 	return ioctl(hv->vcpu_fd, KVM_SET_REGS, &r) == 0;
 }
@@ -216,11 +214,11 @@ static void regs_packet(struct hv *hv, const char *p)
 	if (n >= NREGS || !regs_read(hv, raw)) {
 		strcpy(gdb.out, "E01");
 	} else if (kind == 'g' || kind == 'p') {
-		to_hex(gdb.out, raw + reg_offset(n), kind == 'g' ? REG_BYTES : n < 17 ? 8 : 4);
+		to_hex(gdb.out, raw + REG_OFF(n), kind == 'g' ? REG_BYTES : REG_SIZE(n));
 	} else {
 		/* A short G leaves the registers after it as they are. */
 		ok = kind == 'G' ? from_hex(raw, p, len < REG_BYTES ? len : REG_BYTES) :
-		     *p == '=' && from_hex(raw + reg_offset(n), p + 1, n < 17 ? 8 : 4);
+		     *p == '=' && from_hex(raw + REG_OFF(n), p + 1, REG_SIZE(n));
 		strcpy(gdb.out, ok && regs_write(hv, raw) ? "OK" : "E01");
 	}
 }
@@ -233,7 +231,7 @@ static struct bp *bp_find(uint64_t addr)
 	return NULL;
 }
 
-/* The breakpoint's byte in guest memory: bp_packet checked it is inside. */
+/* The breakpoint's byte in guest memory: bp_packet checked that it is inside. */
 static uint8_t *bp_byte(struct hv *hv, const struct bp *b)
 {
 	return guest_ptr(&hv->guest, b->addr, 1, 1);
@@ -268,12 +266,12 @@ static void mem_packet(struct hv *hv, const char *p)
 /* Z0,addr,kind and z0,addr,kind: an int3 in guest memory. Other kinds get the empty reply. */
 static void bp_packet(struct hv *hv, const char *p)
 {
-	bool insert = p[0] == 'Z';
+	bool insert = p[0] == 'Z', sw = !strncmp(p + 1, "0,", 2);
 	uint64_t addr = (p += 3, parse_hex(&p));
 	uint8_t *mem = guest_ptr(&hv->guest, addr, 1, 1);
 	struct bp *b = bp_find(addr);
 
-	if (strncmp(gdb.in + 1, "0,", 2)) {
+	if (!sw) {
 		gdb.out[0] = 0;
 	} else if (!mem) {
 		strcpy(gdb.out, "E14");
@@ -291,9 +289,9 @@ static void bp_packet(struct hv *hv, const char *p)
 }
 
 /*
- * The guest's CPL-0 trap stub for vector v. KVM reports a #BP or #DB it intercepts; a software
- * nested KVM (PVM) gives CPL-3 #BP and #DB to the guest instead, but its instruction emulator,
- * which runs the CPL-0 stubs, stops on hardware breakpoints. So we put ones on these two stubs.
+ * The guest's CPL-0 trap stub for vector v. KVM reports the #BP and #DB it intercepts, but a
+ * software nested KVM (PVM) hands CPL-3 #BP and #DB to the guest; its instruction emulator, which
+ * runs the CPL-0 stubs, does stop on hardware breakpoints, so we put two on the #BP and #DB stubs.
  */
 static uint64_t stub(const struct hv *hv, unsigned v)
 {
@@ -309,49 +307,61 @@ static int set_debug(struct hv *hv, bool on, bool step)
 			    (step ? KVM_GUESTDBG_SINGLESTEP : 0);
 		d.arch.debugreg[0] = stub(hv, 3);
 		d.arch.debugreg[1] = stub(hv, 1);
-		d.arch.debugreg[7] = 0x5; /* DR0, DR1 on: instruction breakpoints */
+		d.arch.debugreg[7] = 0x5; /* DR0 and DR1 on, as instruction breakpoints */
 	}
 	return ioctl(hv->vcpu_fd, KVM_SET_GUEST_DEBUG, &d) < 0 ? errno : 0;
 }
 
 /*
- * Stopped on a stub's first instruction: undo the delivery of the exception from the interrupt
- * frame (rip cs rflags rsp ss on the trap stack), as if KVM had stopped on it. After our int3,
- * rip goes back onto the breakpoint. False if the exception did not come from CPL 3.
+ * Stopped on a stub's first instruction: undo the exception's delivery from the interrupt frame
+ * (rip cs rflags rsp ss on the trap stack), as if KVM had stopped on the exception. After our
+ * int3, rip goes back onto the breakpoint. Nothing to undo if it did not come from CPL 3.
  */
-static bool undo_delivery(struct hv *hv, struct kvm_regs *r, bool bp)
+static void undo_delivery(struct hv *hv, struct kvm_regs *r, bool int3)
 {
 	const uint64_t *f = guest_ptr(&hv->guest, r->rsp, 5 * 8, 8);
 	struct kvm_sregs s;
 
 	if (!f || f[1] != gdb.user_cs.selector || f[4] != gdb.user_ss.selector ||
 	    ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0)
-		return false;
+		return;
 	s.cs = gdb.user_cs;
 	s.ss = gdb.user_ss;
-	r->rip = f[0] - (bp && bp_find(f[0] - 1));
+	r->rip = f[0] - (int3 && bp_find(f[0] - 1));
 	r->rflags = f[2] & ~(RFLAGS_TF | RFLAGS_RF);
 	r->rsp = f[3];
-	return ioctl(hv->vcpu_fd, KVM_SET_SREGS, &s) == 0 && ioctl(hv->vcpu_fd, KVM_SET_REGS, r) == 0;
+	if (ioctl(hv->vcpu_fd, KVM_SET_SREGS, &s) == 0)
+		ioctl(hv->vcpu_fd, KVM_SET_REGS, r);
 }
 
-static void bp_remove_all(struct hv *hv)
+/* D, or the connection gone: no int3 left behind, no debug exits, the guest runs on. */
+static enum action detach(struct hv *hv)
 {
 	for (struct bp *b = gdb.bp; b < gdb.bp + MAX_BPS; b++)
 		if (b->used && b != gdb.over)
 			*bp_byte(hv, b) = b->saved;
 	memset(gdb.bp, 0, sizeof(gdb.bp));
 	gdb.over = NULL;
-}
-
-/* D, or the connection gone: no int3 left behind, no debug exits, the guest runs on. */
-static enum action detach(struct hv *hv)
-{
-	bp_remove_all(hv);
 	set_debug(hv, false, false);
 	hv->gdb_fd = -1; /* the filter allows no close(): the socket closes at exit */
 	gdb.running = false;
 	return RESUME;
+}
+
+/* Let the guest run. From here on a ^C (SIGIO) may come at any time, and must not be lost. */
+static int arm(struct hv *hv, bool step)
+{
+	bool stepping;
+	int err;
+
+	gdb.running = true;
+	do {
+		stepping = step || gdb.interrupt;
+		err = set_debug(hv, true, stepping);
+	} while (!err && !stepping && gdb.interrupt); /* the ^C came in between: arm again */
+	if (err)
+		gdb.running = false;
+	return err;
 }
 
 /* c and s. A breakpoint under rip is lifted for one step first, else the guest would hit it again. */
@@ -359,9 +369,11 @@ static enum action resume(struct hv *hv, bool step)
 {
 	struct kvm_regs r;
 	struct bp *b = ioctl(hv->vcpu_fd, KVM_GET_REGS, &r) == 0 ? bp_find(r.rip) : NULL;
-	int err = set_debug(hv, true, step || b);
+	int err;
 
-	if (err) {
+	/* A ^C read along with this packet: no SIGIO comes for it. */
+	gdb.interrupt = memchr(gdb.rx + gdb.rx_pos, 3, gdb.rx_len - gdb.rx_pos) != NULL;
+	if ((err = arm(hv, step || b))) {
 		snprintf(gdb.out, PKT_MAX, "E.KVM_SET_GUEST_DEBUG: %s", strerror(err));
 		return SERVE;
 	}
@@ -369,7 +381,6 @@ static enum action resume(struct hv *hv, bool step)
 		*bp_byte(hv, b) = b->saved;
 	gdb.over = b;
 	gdb.step = step;
-	gdb.running = true;
 	return RESUME;
 }
 
@@ -384,19 +395,18 @@ static void query(const char *p)
 		{ "qsThreadInfo", "l" },
 		{ "QStartNoAckMode", "OK" },
 	};
+	size_t n = strcspn(p, ":");
 
 	gdb.out[0] = 0;
 	for (unsigned i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
-		if (!strncmp(p, answers[i][0], strlen(answers[i][0])))
+		if (strlen(answers[i][0]) == n && !strncmp(p, answers[i][0], n))
 			strcpy(gdb.out, answers[i][1]);
 }
 
 /* Serve packets until gdb lets the guest run (c, s, D, connection gone) or kills it (k). */
 static enum action serve(struct hv *hv)
 {
-	for (;;) {
-		const char *p = gdb.in;
-
+	for (const char *p = gdb.in;;) {
 		if (!get_packet(hv))
 			return detach(hv);
 		strcpy(gdb.out, "OK");
@@ -433,7 +443,7 @@ static bool stopped(struct hv *hv, int signo)
 		return detach(hv), true;
 	if (serve(hv) != KILL)
 		return true;
-	hv_stop(hv, 128 + 9, "killed by the debugger");
+	hv_stop(hv, KILLED, "killed by the debugger");
 	return false;
 }
 
@@ -448,37 +458,39 @@ bool hv_gdb_handle_exit(struct hv *hv, int signo)
 	if (gdb.over) {
 		*bp_byte(hv, gdb.over) = INT3;
 		gdb.over = NULL;
-		if (!gdb.step && !gdb.interrupt && !set_debug(hv, true, false))
+		if (!gdb.step && !gdb.interrupt && !arm(hv, false))
 			return true; /* stepped over the breakpoint: run on */
 	}
 	return stopped(hv, gdb.interrupt ? SIGINT : signo);
 }
 
-/* gdb's ^C (SIGIO: the socket is readable while the guest runs): stop after one instruction. */
+/* gdb's ^C: the socket became readable while the guest runs. Stop after one instruction. */
 static void on_sigio(int sig)
 {
 	int saved = errno;
 
-	(void)sig; write(2, gdb.running ? "SIGIO r\n" : "SIGIO s\n", 8);
-	if (gdb.running && exit_hv->gdb_fd >= 0 && !gdb.interrupt) {
+	(void)sig;
+	if (gdb.running && !gdb.interrupt) {
 		gdb.interrupt = 1;
-		set_debug(exit_hv, true, true);
+		set_debug(the_hv, true, true);
 	}
 	errno = saved;
 }
 
-/* The guest ended while gdb waited for it: tell gdb its exit status. */
+/* The guest ended while gdb waited for it: tell gdb the exit status. */
 static void report_exit(void)
 {
 	char reply[8];
 
-	if (exit_hv->gdb_fd >= 0 && gdb.running) {
-		snprintf(reply, sizeof(reply), "W%02x", exit_hv->status & 0xff);
-		put_packet(exit_hv, reply);
+	if (the_hv->gdb_fd >= 0 && gdb.running) {
+		snprintf(reply, sizeof(reply), "W%02x", the_hv->status & 0xff);
+		gdb.noack = true; /* no waiting for gdb's ack: the socket closes with us */
+		put_packet(the_hv, reply);
 	}
 }
 
-static int listen_accept(struct hv *hv)
+/* One connection on 127.0.0.1:PORT; hv->gdb_fd stays -1 if SIGINT/SIGTERM came first. */
+static int accept_gdb(struct hv *hv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)hv->opt.gdb_port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -492,14 +504,16 @@ static int listen_accept(struct hv *hv)
 	hv_err("waiting for gdb on 127.0.0.1:%d", hv->opt.gdb_port);
 	hv->gdb_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 	close(fd);
-	if (hv->gdb_fd < 0 && !(errno == EINTR && hv_signal)) {
+	if (hv->gdb_fd < 0) {
+		if (errno == EINTR && hv_signal)
+			return 0;
 		hv_err("--gdb: accept: %s", strerror(errno));
 		return -1;
 	}
 	/* gdb waits for each answer: Nagle's delay would slow every step down. */
 	setsockopt(hv->gdb_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (fcntl(hv->gdb_fd, F_SETOWN, getpid()) < 0 || fcntl(hv->gdb_fd, F_SETFL, O_ASYNC) < 0)
-		hv_err("--gdb: no SIGIO on the socket (%s): ^C cannot stop the guest", strerror(errno));
+		hv_err("--gdb: no SIGIO (%s): ^C cannot stop the guest", strerror(errno));
 	return 0;
 }
 
@@ -512,11 +526,13 @@ int hv_gdb_wait(struct hv *hv)
 
 	if (!hv->opt.gdb_port)
 		return 0;
-	exit_hv = hv;
+	the_hv = hv;
 	sigaction(SIGPIPE, &ign, NULL); /* a gone debugger: write() fails with EPIPE instead */
 	sigaction(SIGIO, &io, NULL);
-	if (listen_accept(hv) || hv->gdb_fd < 0)
-		return hv->gdb_fd < 0 && hv_signal ? 0 : -1; /* a signal: the run loop reports it */
+	if (accept_gdb(hv))
+		return -1;
+	if (hv->gdb_fd < 0)
+		return 0; /* the run loop reports the signal */
 	if (ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0 || (err = set_debug(hv, true, false))) {
 		hv_err("--gdb: this KVM cannot debug guests: %s", strerror(err ? err : errno));
 		return -1;
@@ -525,6 +541,6 @@ int hv_gdb_wait(struct hv *hv)
 	gdb.user_ss = s.ss;
 	atexit(report_exit);
 	if (serve(hv) == KILL)
-		hv_stop(hv, 128 + 9, "killed by the debugger");
+		hv_stop(hv, KILLED, "killed by the debugger");
 	return 0;
 }

@@ -68,10 +68,8 @@ int hv_seccomp_install(const struct hv *hv)
 		allow_nr(&b, __NR_pwrite64);	/* block writes */
 		allow_nr(&b, __NR_fdatasync);	/* block flush */
 	}
-	if (gdb) {
+	if (gdb)
 		allow_nr(&b, __NR_read);	/* the debugger's socket */
-		allow_nr(&b, __NR_poll);	/* waiting for the debugger */
-	}
 	if (gdb)
 		allow_ioctls(&b, gdb_ioctls, sizeof(gdb_ioctls) / sizeof(gdb_ioctls[0]));
 	else

@@ -188,3 +188,6 @@ else
 		fi
 	done
 fi
+
+# The gdb stub against the real gdb (its own file: it is long).
+. tests/hv-gdb.sh
