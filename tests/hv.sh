@@ -120,6 +120,7 @@ hv_boot hostile-poll-ptr 252 "$V poll call at bad address" $H -- poll-ptr
 hv_boot hostile-other-port 127 "CRASH: general protection (#GP)" $H -- other-port
 hv_boot hostile-mem-beyond 127 "CRASH: page fault (#PF)|0x00000000f0000000" $H -- mem-beyond
 hv_boot hostile-hlt 127 "CRASH: general protection (#GP)" $H -- hlt
+hv_boot hostile-triple-fault 253 "guest fault: triple fault|rip " $H -- triple-fault
 
 # Malformed images: one line saying what is wrong, status 251.
 bad="$TEST_LOGS/bad-images"

@@ -26,6 +26,23 @@ static struct hv_blk_req req[2];
 static struct hv_blk_batch batch;
 static uint8_t raw[64] __sk_aligned(16);
 
+/*
+ * Unmap the monitor's trap stack (it lies at 0x8000-0x10000, below the image; the boot info at
+ * 0x6000 names the page tables) and fault: the CPU cannot push the exception frame, the double
+ * fault cannot either, and the vCPU triple-faults.
+ */
+static void triple_fault(void)
+{
+	const struct hv_boot_info *bi = (const void *)(uintptr_t)0x6000;
+	uint64_t *t = (uint64_t *)(uintptr_t)bi->page_table;
+
+	for (int level = 0; level < 3; level++) /* PML4, PDPT, PD entries for address 0 */
+		t = (uint64_t *)(uintptr_t)(t[0] & 0x000ffffffffff000ULL);
+	for (unsigned page = 8; page < 16; page++)
+		t[page] &= ~1ULL;
+	__asm__ __volatile__("ud2");
+}
+
 static void blk_case(const char *how)
 {
 	batch = (struct hv_blk_batch){ (uintptr_t)req, 1, 0 };
@@ -80,6 +97,8 @@ static void run(const char *how)
 		sk_printf("%d\n", *(volatile int *)(uintptr_t)FAR);
 	else if (!strcmp(how, "hlt"))
 		__asm__ __volatile__("hlt");
+	else if (!strcmp(how, "triple-fault"))
+		triple_fault();
 }
 
 int main(int argc, char **argv)
