@@ -96,6 +96,7 @@ ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench
 endif
 
 # --- What goes into an image: each fragment appends to plain variables ------------------------
+GCC_INCLUDE := $(shell gcc -print-file-name=include)
 include kernel/build.mk
 include $(wildcard lib/*/build.mk)
 include $(wildcard plat/*/build.mk)
@@ -110,7 +111,7 @@ LIBGCC := $(shell gcc -print-libgcc-file-name)
 include support/rules.mk
 
 .PHONY: all run test unit unit-build bench clean distclean help hv fuzz fuzz-build
-all: $(IMAGES) $(O)/compile_commands.json
+all: $(IMAGES) $(O)/compile_commands.json $(INITRD)
 
 # A configuration with no platform cannot make an image: say so instead of building nothing.
 ifneq ($(wildcard $(O)/include/config/auto.conf),)
@@ -125,7 +126,7 @@ hv: $(HV)
 
 # make run ARGS="a b": the app under skiff-hv (QEMU: support/qemu-run.sh IMAGE -- ARGS).
 run: all $(HV)
-	$(Q)$(HV) $(O)/$(APP_NAME).kvm $(if $(ARGS),-- $(ARGS))
+	$(Q)$(HV) $(if $(INITRD),--initrd=$(INITRD)) $(O)/$(APP_NAME).kvm $(if $(ARGS),-- $(ARGS))
 
 test:
 	$(Q)tests/run.sh

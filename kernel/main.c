@@ -18,7 +18,23 @@
 #include "sched.h"
 
 uint64_t sk_main_start_ns;
+const struct plat_boot_info *sk_boot_info;
 static struct sk_cmdline cmdline;
+
+const struct sk_cmdline *sk_boot_cmdline(void)
+{
+	return &cmdline;
+}
+
+/* Without a C library: nothing to set up, and main() is called directly. */
+__sk_weak void sk_libc_init(void)
+{
+}
+
+__sk_weak int sk_app_run(int argc, char **argv)
+{
+	return main(argc, argv);
+}
 static bool bootstats;
 
 noreturn void sk_exit(int status)
@@ -36,7 +52,7 @@ static void *main_thread(void *arg)
 	if (bootstats) /* for support/bench.sh: time from the first instruction to main() */
 		sk_printf("bootstats: main() at %llu us\n",
 			  (unsigned long long)(sk_main_start_ns / 1000));
-	sk_exit(main(cmdline.argc, cmdline.argv));
+	sk_exit(sk_app_run(cmdline.argc, cmdline.argv));
 }
 
 /* Options the kernel itself understands; unknown ones are reported, not fatal. */
@@ -50,6 +66,8 @@ static void apply_options(void)
 			sk_log_level = o->value[0] - '0';
 		else if (!strcmp(o->key, "bootstats") && !o->value)
 			bootstats = true;
+		else if (!strncmp(o->key, "env.", 4) && o->key[4] && o->value)
+			; /* an environment variable: the C library's (lib/posix) */
 		else
 			pr_warn("unknown or malformed boot option '%s%s%s' ignored\n", o->key,
 				o->value ? "=" : "", o->value ? o->value : "");
@@ -67,6 +85,7 @@ noreturn void kernel_main(const struct plat_boot_info *bi)
 	size_t err_pos = 0;
 	int err;
 
+	sk_boot_info = bi;
 	sched_init();
 	err = sk_cmdline_parse(&cmdline, bi->cmdline, CONFIG_APP_NAME, &err_pos);
 	if (err) {
@@ -79,6 +98,7 @@ noreturn void kernel_main(const struct plat_boot_info *bi)
 		(unsigned long long)(bi->ram_bytes >> 10));
 	if (memsetup(bi))
 		boot_error();
+	sk_libc_init();
 	if (!sk_thread_create("main", main_thread, NULL)) {
 		pr_err("cannot create the main thread: out of memory\n");
 		boot_error();

@@ -71,6 +71,7 @@ void sched_switch(void)
 		sched_make_runnable(prev);
 	next->state = SK_THREAD_RUNNING;
 	sk_current = next;
+	sched_switch_hook(next);
 	sk_arch_switch(&prev->saved_rsp, next->saved_rsp);
 }
 

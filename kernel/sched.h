@@ -27,6 +27,8 @@ void sched_set_canary(struct sk_thread *t);
 struct sk_thread *thread_by_guard(uintptr_t addr);
 /* Usable bytes of t's stack (without the guard page). */
 unsigned thread_stack_bytes(const struct sk_thread *t);
+/* The C library's switch hook (thread.c holds the hooks). */
+void sched_switch_hook(struct sk_thread *next);
 /* Threads currently alive (not counting idle), for the deadlock check. */
 unsigned sched_nr_threads(void);
 

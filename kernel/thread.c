@@ -11,7 +11,19 @@
 #include "sched.h"
 
 static struct sk_list all_threads = SK_LIST_INIT(all_threads);
+static const struct sk_thread_hooks *hooks;
+
+void sk_thread_set_hooks(const struct sk_thread_hooks *h)
+{
+	hooks = h;
+}
 static unsigned nr_threads, next_id = 1;
+
+void sched_switch_hook(struct sk_thread *next)
+{
+	if (hooks && hooks->switch_to)
+		hooks->switch_to(next);
+}
 
 unsigned sched_nr_threads(void)
 {
@@ -65,6 +77,13 @@ struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *
 	t->arg = arg;
 	sk_waitq_init(&t->joiners);
 	sk_timer_init(&t->timer, sleep_timer_fired);
+	if (hooks && hooks->create && hooks->create(t)) {
+		if (t->guarded)
+			plat_page_guard(t->stack, false);
+		sk_page_free(t->stack, order);
+		sk_free(t);
+		return NULL;
+	}
 	sched_set_canary(t);
 	t->saved_rsp = sk_arch_init_stack((char *)t->stack + (SK_PAGE_SIZE << order), thread_entry);
 	sk_list_add_tail(&all_threads, &t->all);
@@ -94,6 +113,8 @@ struct sk_thread *thread_by_guard(uintptr_t addr)
 
 void thread_free(struct sk_thread *t)
 {
+	if (hooks && hooks->free)
+		hooks->free(t);
 	if (t->guarded)
 		plat_page_guard(t->stack, false);
 	sk_page_free(t->stack, t->stack_order);

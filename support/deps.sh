@@ -1,59 +1,133 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs the Debian packages that building and testing Skiff need; idempotent.
+# Installs what building and testing Skiff needs, from Debian only; idempotent and quiet when
+# everything is there.
 #
 # Usage: support/deps.sh [--check] [GROUP...]
-#   GROUP: build (default), test, bench, all. --check only reports what is missing (exit 1 if anything is).
-# Without root it prints the exact apt-get line to run instead of running it.
+#   build (default)  compilers and kconfig
+#   test, bench      QEMU, clang, gdb / hyperfine
+#   newlib           Debian's newlib-source, unpacked under build/deps/newlib-src
+#   lua              Debian's lua5.4 source package (apt-get source), under build/deps/lua-src
+#   all              everything above
+# --check only reports what is missing (exit 1 if anything is). Without root it prints the
+# apt-get line to run instead of running it. Upstream sources are unpacked under build/deps and
+# never copied into the repository; scripts patch them there if they need to.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc make binutils kconfig-frontends-nox python3)
 test_pkgs=(qemu-system-x86 clang bc gdb)
 bench_pkgs=(hyperfine)
+newlib_pkgs=(newlib-source xz-utils)
+lua_pkgs=(dpkg-dev)
+DEPS=build/deps
 
-want=()
 check_only=0
 groups=()
 for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
-	build|test|bench|all) groups+=("$a") ;;
-	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench or all)" >&2; exit 2 ;;
+	build|test|bench|newlib|lua) groups+=("$a") ;;
+	all) groups+=(build test bench newlib lua) ;;
+	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench, newlib, lua or all)" >&2; exit 2 ;;
 	esac
 done
 [ ${#groups[@]} -gt 0 ] || groups=(build)
+
+want=()
 for g in "${groups[@]}"; do
 	case "$g" in
 	build) want+=("${build_pkgs[@]}") ;;
 	test) want+=("${test_pkgs[@]}") ;;
 	bench) want+=("${bench_pkgs[@]}") ;;
-	all) want+=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+	newlib) want+=("${newlib_pkgs[@]}") ;;
+	lua) want+=("${lua_pkgs[@]}") ;;
 	esac
 done
 
-missing=()
-for p in "${want[@]}"; do
-	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
-	case "$st" in ii*) ;; *) missing+=("$p") ;; esac
-done
-# De-duplicate while keeping order.
-if [ ${#missing[@]} -gt 0 ]; then
+is_root() { [ "$(id -u)" = 0 ]; }
+
+apt_install() {
+	export DEBIAN_FRONTEND=noninteractive
+	# A fresh machine has no package lists yet: refresh once if the install cannot find a package.
+	if ! apt-get install -y -q --no-install-recommends "$@" >/dev/null 2>&1; then
+		apt-get update -q >/dev/null
+		apt-get install -y -q --no-install-recommends "$@" >/dev/null
+	fi
+}
+
+install_missing() {
+	local missing=() p st line
+	for p in "$@"; do
+		st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+		case "$st" in ii*) ;; *) missing+=("$p") ;; esac
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
 	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
-fi
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$check_only" = 1 ]; then
-	echo "deps.sh: missing packages: ${missing[*]}" >&2
-	exit 1
-fi
-line="apt-get install -y --no-install-recommends ${missing[*]}"
-if [ "$(id -u)" != 0 ]; then
-	echo "deps.sh: missing packages; run as root: apt-get update && $line" >&2
-	exit 1
-fi
-echo "deps.sh: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet; refresh them once if the install cannot find a package.
-if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+	if [ "$check_only" = 1 ]; then
+		echo "deps.sh: missing packages: ${missing[*]}" >&2
+		return 1
+	fi
+	line="apt-get install -y --no-install-recommends ${missing[*]}"
+	if ! is_root; then
+		echo "deps.sh: missing packages; run as root: apt-get update && $line" >&2
+		return 1
+	fi
+	echo "deps.sh: installing ${missing[*]}" >&2
+	apt_install "${missing[@]}"
+}
+
+# apt-get source needs deb-src entries: mirror the machine's own deb entries, whatever they are.
+enable_deb_src() {
+	local f out=/etc/apt/sources.list.d/skiff-deb-src.sources
+	if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		return 0
+	fi
+	is_root || { echo "deps.sh: apt-get source needs deb-src entries; run as root: support/deps.sh lua" >&2; return 1; }
+	: >"$out"
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && [ "$f" != "$out" ] && sed 's/^Types:.*/Types: deb-src/' "$f" >>"$out" && echo >>"$out"
+	done
+	if [ -f /etc/apt/sources.list ]; then
+		sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list >/etc/apt/sources.list.d/skiff-deb-src.list
+	fi
 	apt-get update -q >/dev/null
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-fi
+}
+
+# build/deps/newlib-src: the upstream tarball that Debian's newlib-source ships.
+unpack_newlib() {
+	local stamp=$DEPS/newlib-src/.unpacked tarball
+	[ -f "$stamp" ] && return 0
+	tarball=$(ls /usr/src/newlib/newlib-*.tar.* 2>/dev/null | head -1)
+	[ -n "$tarball" ] || { echo "deps.sh: newlib-source is installed but has no tarball in /usr/src/newlib" >&2; return 1; }
+	rm -rf "$DEPS/newlib-src" && mkdir -p "$DEPS/newlib-src"
+	tar -xf "$tarball" --strip-components=1 -C "$DEPS/newlib-src"
+	echo "$tarball" >"$stamp"
+}
+
+# build/deps/lua-src: Debian's lua5.4 source package, unpacked with its Debian patches applied.
+unpack_lua() {
+	local stamp=$DEPS/lua-src/.unpacked dir
+	[ -f "$stamp" ] && return 0
+	enable_deb_src
+	rm -rf "$DEPS/lua-dl" "$DEPS/lua-src" && mkdir -p "$DEPS/lua-dl"
+	(cd "$DEPS/lua-dl" && apt-get source -q --download-only lua5.4 >/dev/null 2>&1) ||
+		(apt-get update -q >/dev/null && cd "$DEPS/lua-dl" && apt-get source -q --download-only lua5.4 >/dev/null)
+	# apt-get source verified the files against the signed Sources index already.
+	(cd "$DEPS/lua-dl" && dpkg-source -q --no-check -x ./*.dsc src >/dev/null)
+	mv "$DEPS/lua-dl/src" "$DEPS/lua-src"
+	# Debian's patched luaconf.h includes a header its debian/rules generates; so do we. The
+	# multiarch path only names where C modules would live, which a unikernel never loads.
+	echo '#define DEB_HOST_MULTIARCH "x86_64-skiff"' >"$DEPS/lua-src/src/lua5.4-deb-multiarch.h"
+	dir=$(ls "$DEPS/lua-dl"/*.dsc)
+	echo "$dir" >"$stamp"
+}
+
+install_missing "${want[@]}" || exit 1
+[ "$check_only" = 1 ] && exit 0
+for g in "${groups[@]}"; do
+	case "$g" in
+	newlib) unpack_newlib ;;
+	lua) unpack_lua ;;
+	esac
+done

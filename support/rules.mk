@@ -9,7 +9,7 @@ Q :=
 say = @true
 else
 Q := @
-say = @printf '  %-7s %s\n' $(1) $(2)
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
 endif
 
 TARGET_CC ?= gcc
@@ -17,7 +17,6 @@ HOST_CC ?= gcc
 TARGET_LD ?= ld
 NM ?= nm
 OBJCOPY ?= objcopy
-GCC_INCLUDE := $(shell $(TARGET_CC) -print-file-name=include)
 
 # Everything in the image: freestanding, no PIC, no red zone (trap frames land on the stack),
 # frame pointers and no sibling calls so the crash backtrace misses no frame, sections per
@@ -30,8 +29,10 @@ TARGET_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -
 # Kernel, libraries and platforms never touch SSE/x87 state, so interrupts and cooperative
 # switches need not save it (see docs/architecture.md, "FPU state"). Apps may use it freely.
 SYS_CFLAGS := -mgeneral-regs-only
+# _DEFAULT_SOURCE: C11 plus POSIX declarations, as glibc gives by default (newlib hides them
+# under a strict -std=c11 otherwise).
 TARGET_CPPFLAGS := -nostdinc -isystem $(GCC_INCLUDE) $(addprefix -I,$(libc-includes-y)) \
-	-Iinclude -I$(O)/include -MMD -MP
+	-Iinclude -I$(O)/include -D_DEFAULT_SOURCE -MMD -MP
 TARGET_ASFLAGS := -D__ASSEMBLY__
 
 ALL_SRCS := $(kernel-y) $(lib-y) $(app-y) $(foreach p,$(platforms-y),$(plat-$(p)-y))
@@ -42,7 +43,7 @@ obj = $(addprefix $(O)/,$(addsuffix .o,$(basename $(1))))
 # the $(O)/%.o rule below, e.g. plat/kvm/pvh, so its second word names the platform.)
 $(O)/kernel/%.o $(O)/lib/%.o: extra-flags = $(SYS_CFLAGS)
 $(O)/plat/%.o: extra-flags = $(SYS_CFLAGS) -Iplat/$(word 2,$(subst /, ,$*))/include -Iplat/common/include
-$(O)/apps/%.o: extra-flags = $(app-cflags)
+$(O)/apps/%.o $(O)/build/deps/%.o: extra-flags = $(app-cflags)
 
 # support/fixdep rewrites each -MMD dependency file so the object depends on the Kconfig
 # symbols its sources mention (include/config/<sym>.h, touched by kconfig-conf when the value
@@ -56,7 +57,14 @@ $(FIXDEP): support/fixdep.c
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(O)/%.o: %.c support/rules.mk | $(O)/include/generated/autoconf.h $(FIXDEP)
+# Upstream sources an app is built from (app-sources += lua): support/deps.sh fetches them.
+APP_SOURCE_STAMPS := $(foreach s,$(app-sources),build/deps/$(s)-src/.unpacked)
+build/deps/%-src/.unpacked:
+	$(call say,FETCH,$* (Debian source package))
+	$(Q)support/deps.sh $*
+$(foreach s,$(app-sources),build/deps/$(s)-src/%): build/deps/$(firstword $(app-sources))-src/.unpacked ;
+
+$(O)/%.o: %.c support/rules.mk | $(O)/include/generated/autoconf.h $(FIXDEP) $(libc-archives-y) $(APP_SOURCE_STAMPS)
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@
@@ -64,7 +72,7 @@ $(O)/%.o: %.c support/rules.mk | $(O)/include/generated/autoconf.h $(FIXDEP)
 	@printf '{"directory":"%s","file":"%s","command":"%s"},\n' "$(CURDIR)" "$<" \
 		'$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@' > $@.cmd
 
-$(O)/%.o: %.S support/rules.mk | $(O)/include/generated/autoconf.h $(FIXDEP)
+$(O)/%.o: %.S support/rules.mk | $(O)/include/generated/autoconf.h $(FIXDEP) $(libc-archives-y)
 	$(call say,AS,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(TARGET_CC) $(TARGET_CPPFLAGS) $(TARGET_ASFLAGS) $(TARGET_CFLAGS) $(extra-flags) -c $< -o $@
@@ -82,15 +90,17 @@ LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --gc
 	--build-id=none
 
 # auto.conf is a prerequisite because a config change can drop an object from the list.
+LINK_LIBS = --start-group $(libc-archives-y) $(LIBGCC) --end-group
+
 $(O)/$(APP_NAME).%: $(common-objs) $$(call obj,$$(plat-$$*-y)) plat/$$*/link.lds support/gen-ksyms.sh \
-		$(O)/include/config/auto.conf
+		$(O)/include/config/auto.conf $(libc-archives-y)
 	$(call say,LD,$@)
-	$(Q)$(TARGET_LD) $(LDFLAGS) -T plat/$*/link.lds -o $@.tmp $(filter %.o,$^) $(LIBGCC)
+	$(Q)$(TARGET_LD) $(LDFLAGS) -T plat/$*/link.lds -o $@.tmp $(filter %.o,$^) $(LINK_LIBS)
 ifeq ($(CONFIG_SK_KSYMS),y)
 	$(call say,KSYMS,$@)
 	$(Q)$(NM) -n --defined-only $@.tmp | sh support/gen-ksyms.sh > $@.ksyms.S
 	$(Q)$(TARGET_CC) $(TARGET_ASFLAGS) -c $@.ksyms.S -o $@.ksyms.o
-	$(Q)$(TARGET_LD) $(LDFLAGS) -T plat/$*/link.lds -o $@.tmp $(filter %.o,$^) $@.ksyms.o $(LIBGCC)
+	$(Q)$(TARGET_LD) $(LDFLAGS) -T plat/$*/link.lds -o $@.tmp $(filter %.o,$^) $@.ksyms.o $(LINK_LIBS)
 endif
 	$(Q)mv $@.tmp $@
 
@@ -136,3 +146,19 @@ $(FUZZ_O)/%: hv/fuzz/%.c $$(%-srcs) support/rules.mk
 	$(call say,FUZZCC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $($*-srcs)
+
+# newlib, built once per set of flags from the source support/deps.sh unpacks (lib/newlib/build.mk).
+$(NEWLIB_LIBC): lib/newlib/build.sh
+	$(call say,NEWLIB,$(NEWLIB_DIR) (about 30 s, once))
+	$(Q)support/deps.sh newlib
+	$(Q)lib/newlib/build.sh build/deps/newlib-src $(NEWLIB_DIR) "$(NEWLIB_CFLAGS)"
+
+$(NEWLIB_DIR)/x86_64-elf/lib/libm.a: $(NEWLIB_LIBC)
+
+# An app's initrd: apps/<name>/build.mk sets app-initrd to a folder; it becomes a cpio archive.
+ifneq ($(app-initrd),)
+INITRD := $(O)/$(APP_NAME).initrd
+$(INITRD): support/mkinitrd.py $(shell find $(app-initrd) -type f 2>/dev/null)
+	$(call say,INITRD,$@)
+	$(Q)python3 support/mkinitrd.py $(app-initrd) $@
+endif

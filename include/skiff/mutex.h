@@ -14,6 +14,9 @@ struct sk_mutex {
 	struct sk_waitq wq;
 };
 
+/* A statically initialised mutex: struct sk_mutex name = SK_MUTEX_INIT(name, false); */
+#define SK_MUTEX_INIT(name, rec) { NULL, 0, (rec), SK_WAITQ_INIT((name).wq) }
+
 void sk_mutex_init(struct sk_mutex *m, bool recursive);
 void sk_mutex_lock(struct sk_mutex *m);
 /* 0, or -EBUSY when another thread (or, non-recursive, this one) holds it. */

@@ -45,6 +45,7 @@ struct sk_thread {
 	struct sk_timer timer;		/* sleeps and timed waits */
 	struct sk_waitq *waiting_on;	/* the queue this thread is blocked on, if any */
 	void *libc_data;		/* per-thread state of the C library (newlib's reent) */
+	void *posix_data;		/* lib/posix's (pthread keys, the pthread object) */
 };
 
 /*
@@ -67,6 +68,17 @@ void sk_thread_yield(void);
 /* Block for at least ns nanoseconds / until monotonic time deadline_ns. */
 void sk_sleep_ns(uint64_t ns);
 void sk_sleep_until(uint64_t deadline_ns);
+
+/*
+ * Hooks for the C library's per-thread state: create runs in the creating thread once t exists,
+ * free when t's memory goes (after it exited), switch_to just before t runs. One set per image.
+ */
+struct sk_thread_hooks {
+	int (*create)(struct sk_thread *t);	/* nonzero: creation fails (out of memory) */
+	void (*free)(struct sk_thread *t);
+	void (*switch_to)(struct sk_thread *t);
+};
+void sk_thread_set_hooks(const struct sk_thread_hooks *h);
 
 /* Wait queues: the one way a thread blocks on a condition. */
 void sk_waitq_init(struct sk_waitq *wq);

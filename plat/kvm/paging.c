@@ -16,6 +16,7 @@
 
 #define PTE_P (1ULL << 0)
 #define PTE_W (1ULL << 1)
+#define PTE_U (1ULL << 2)
 #define PTE_PWT (1ULL << 3)
 #define PTE_PCD (1ULL << 4)
 #define PTE_PS (1ULL << 7)
@@ -44,11 +45,17 @@ static uint64_t *table_alloc(void)
 	return t;
 }
 
+/*
+ * Entries that point to tables always allow user access: only leaf entries decide it, which
+ * matters under skiff-hv, where the image runs at CPL 3 on tables that it changes itself.
+ */
+#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+
 /* The table that entry *e points to, creating it when absent. NULL if *e maps a large page. */
 static uint64_t *next_table(uint64_t *e)
 {
 	if (!(*e & PTE_P))
-		*e = (uintptr_t)table_alloc() | PTE_P | PTE_W;
+		*e = (uintptr_t)table_alloc() | TABLE_FLAGS;
 	if (*e & PTE_PS)
 		return NULL;
 	return (uint64_t *)(uintptr_t)(*e & PTE_ADDR);
@@ -126,7 +133,7 @@ static uint64_t *split_large(uint64_t *pde)
 		return NULL;
 	for (unsigned i = 0; i < 512; i++)
 		pt[i] = (base + i * PAGE) | flags;
-	*pde = (uintptr_t)pt | PTE_P | PTE_W;
+	*pde = (uintptr_t)pt | TABLE_FLAGS;
 	return pt;
 }
 

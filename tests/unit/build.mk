@@ -14,3 +14,6 @@ unit-guest-srcs := hv/guest.c
 unit-sched-srcs := kernel/sched.c kernel/thread.c kernel/wait.c kernel/mutex.c kernel/sem.c \
 	kernel/timer.c kernel/pmem.c kernel/heap.c kernel/format.c kernel/printk.c \
 	kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c
+unit-tests += vfs
+unit-vfs-srcs := kernel/vfs/file.c kernel/vfs/vfs.c kernel/vfs/ramfs.c kernel/vfs/cpio.c \
+	kernel/vfs/fdtable.c kernel/pmem.c kernel/heap.c kernel/format.c kernel/time.c

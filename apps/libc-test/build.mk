@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: MIT
+app-y += apps/libc-test/main.c apps/libc-test/t_stdio.c apps/libc-test/t_files.c
+app-y += apps/libc-test/t_threads.c apps/libc-test/t_misc.c
+app-initrd := apps/libc-test/rootfs

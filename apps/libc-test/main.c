@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libc-test: newlib and Skiff's POSIX layer, tested from inside the guest. One line per case
+ * ("ok NAME" or "FAIL NAME: where and what"), then "libc-test: N passed, N failed"; the exit
+ * status is 0 only if all passed. Needs the initrd (apps/libc-test/rootfs) at /initrd and the
+ * kernel option env.SKIFF_TEST=yes.
+ */
+#include <stdlib.h>
+#include "check.h"
+
+char check_failure[256];
+
+static void bye(void)
+{
+	printf("libc-test: atexit handler ran\n");
+}
+
+static void run(const struct test *t, int *passed, int *failed)
+{
+	for (; t->name; t++) {
+		check_failure[0] = '\0';
+		t->fn();
+		if (check_failure[0]) {
+			printf("FAIL %s: %s\n", t->name, check_failure);
+			(*failed)++;
+		} else {
+			printf("ok   %s\n", t->name);
+			(*passed)++;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+
+	(void)argc, (void)argv;
+	atexit(bye);
+	run(stdio_tests, &passed, &failed);
+	run(file_tests, &passed, &failed);
+	run(misc_tests, &passed, &failed);
+	run(thread_tests, &passed, &failed);
+	printf("libc-test: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

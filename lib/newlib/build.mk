@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: MIT
+# lib/newlib: newlib built from Debian's newlib-source (lib/newlib/build.sh), and its glue to the
+# kernel: locks, per-thread state, malloc, start-up.
+NEWLIB_CFLAGS := -O2 -g -mno-red-zone -fno-pic -fno-pie -ffunction-sections -fdata-sections \
+	-fno-stack-protector -fno-omit-frame-pointer -fcf-protection=none -nostdinc \
+	-isystem $(GCC_INCLUDE) -Wa,--noexecstack
+NEWLIB_DIR := build/deps/newlib-$(shell echo '$(NEWLIB_CFLAGS)' | cksum | cut -d' ' -f1)
+NEWLIB_LIBC := $(NEWLIB_DIR)/x86_64-elf/lib/libc.a
+
+libc-includes-$(CONFIG_LIBNEWLIB) += lib/posix/include $(NEWLIB_DIR)/x86_64-elf/include
+libc-archives-$(CONFIG_LIBNEWLIB) += $(NEWLIB_LIBC) $(NEWLIB_DIR)/x86_64-elf/lib/libm.a
+lib-$(CONFIG_LIBNEWLIB) += lib/newlib/locks.c lib/newlib/reent.c lib/newlib/malloc.c
+lib-$(CONFIG_LIBNEWLIB) += lib/newlib/start.c

@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: MIT
+# lib/posix: POSIX calls on the kernel (files, directories, time, environment, process, poll,
+# pthreads). Its include/ comes before newlib's (lib/newlib/build.mk).
+lib-$(CONFIG_LIBPOSIX) += lib/posix/init.c lib/posix/console.c lib/posix/env.c lib/posix/fd.c
+lib-$(CONFIG_LIBPOSIX) += lib/posix/path.c lib/posix/dir.c lib/posix/time.c lib/posix/proc.c
+lib-$(CONFIG_LIBPOSIX) += lib/posix/poll.c
+lib-$(CONFIG_LIBPOSIX) += lib/posix/pthread.c lib/posix/pthread_sync.c

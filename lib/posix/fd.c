@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/* Calls on file descriptors, over the kernel's fd table and open files. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "posix.h"
+
+static const struct { int o, sk; } flag_map[] = {
+	{ O_CREAT, SK_O_CREAT }, { O_EXCL, SK_O_EXCL }, { O_TRUNC, SK_O_TRUNC },
+	{ O_APPEND, SK_O_APPEND }, { O_NONBLOCK, SK_O_NONBLOCK }, { O_DIRECTORY, SK_O_DIRECTORY },
+};
+
+int posix_open_flags(int oflag)
+{
+	int f = oflag & O_ACCMODE; /* 0, 1, 2 as in SK_O_* */
+
+	for (size_t i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
+		if (oflag & flag_map[i].o)
+			f |= flag_map[i].sk;
+	return f;
+}
+
+int posix_oflags(int skflags)
+{
+	int o = skflags & SK_O_ACCMODE;
+
+	for (size_t i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
+		if (skflags & flag_map[i].sk)
+			o |= flag_map[i].o;
+	return o;
+}
+
+void posix_stat(const struct sk_stat *s, struct stat *st)
+{
+	static const mode_t types[] = { [SK_FT_REG] = S_IFREG, [SK_FT_DIR] = S_IFDIR,
+					[SK_FT_CHR] = S_IFCHR };
+
+	memset(st, 0, sizeof(*st));
+	st->st_dev = s->dev;
+	st->st_ino = (ino_t)s->ino;
+	st->st_mode = types[s->type] | (s->perm & 07777);
+	st->st_nlink = s->nlink;
+	st->st_size = (off_t)s->size;
+	st->st_blksize = s->blksize;
+	st->st_blocks = (blkcnt_t)((s->size + 511) / 512);
+	st->st_mtim.tv_sec = (time_t)(s->mtime_ns / 1000000000ULL);
+	st->st_mtim.tv_nsec = (long)(s->mtime_ns % 1000000000ULL);
+	st->st_atim = st->st_ctim = st->st_mtim;
+}
+
+static struct sk_file *file_of(int fd)
+{
+	struct sk_file *f = sk_fd_get(fd);
+
+	if (!f)
+		errno = EBADF;
+	return f;
+}
+
+int open(const char *path, int oflag, ...)
+{
+	struct sk_file *f;
+	unsigned mode = 0;
+	va_list ap;
+	int r;
+
+	if (oflag & O_CREAT) {
+		va_start(ap, oflag);
+		mode = va_arg(ap, unsigned);
+		va_end(ap);
+	}
+	r = sk_vfs_open(path, posix_open_flags(oflag), mode, &f);
+	if (r < 0)
+		return (int)posix_ret(r);
+	r = sk_fd_install(f, 0);
+	if (r < 0)
+		sk_file_close(f);
+	return (int)posix_ret(r);
+}
+
+int creat(const char *path, mode_t mode)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+}
+
+int close(int fd)
+{
+	return (int)posix_ret(sk_fd_close(fd));
+}
+
+/* newlib's <unistd.h> gives read and write its own return type (int on this target). */
+_READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
+{
+	struct sk_file *f = file_of(fd);
+
+	return f ? (_READ_WRITE_RETURN_TYPE)posix_ret(sk_file_read(f, buf, len)) : -1;
+}
+
+_READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
+{
+	struct sk_file *f = file_of(fd);
+
+	return f ? (_READ_WRITE_RETURN_TYPE)posix_ret(sk_file_write(f, buf, len)) : -1;
+}
+
+ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+	struct sk_file *f = file_of(fd);
+
+	if (f && off < 0)
+		return posix_ret(-EINVAL);
+	return f ? posix_ret(sk_file_pread(f, buf, len, (uint64_t)off)) : -1;
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	struct sk_file *f = file_of(fd);
+
+	if (f && off < 0)
+		return posix_ret(-EINVAL);
+	return f ? posix_ret(sk_file_pwrite(f, buf, len, (uint64_t)off)) : -1;
+}
+
+off_t lseek(int fd, off_t off, int whence)
+{
+	struct sk_file *f = file_of(fd);
+
+	return f ? (off_t)posix_ret(sk_file_seek(f, off, whence)) : -1;
+}
+
+int fstat(int fd, struct stat *st)
+{
+	struct sk_file *f = file_of(fd);
+	struct sk_stat s;
+	int r;
+
+	if (!f)
+		return -1;
+	r = sk_file_stat(f, &s);
+	if (r == 0)
+		posix_stat(&s, st);
+	return (int)posix_ret(r);
+}
+
+int isatty(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return 0;
+	if (!S_ISCHR(st.st_mode)) {
+		errno = ENOTTY;
+		return 0;
+	}
+	return 1;
+}
+
+int ftruncate(int fd, off_t len)
+{
+	struct sk_file *f = file_of(fd);
+
+	if (f && len < 0)
+		return (int)posix_ret(-EINVAL);
+	return f ? (int)posix_ret(sk_file_truncate(f, (uint64_t)len)) : -1;
+}
+
+/* Everything lives in memory: there is nothing to sync, only the fd to check. */
+int fsync(int fd)
+{
+	return file_of(fd) ? 0 : -1;
+}
+
+int fdatasync(int fd)
+{
+	return fsync(fd);
+}
+
+int dup(int fd)
+{
+	struct sk_file *f = file_of(fd);
+	int r;
+
+	if (!f)
+		return -1;
+	sk_file_ref(f);
+	r = sk_fd_install(f, 0);
+	if (r < 0)
+		sk_file_close(f);
+	return (int)posix_ret(r);
+}
+
+int dup2(int fd, int fd2)
+{
+	return (int)posix_ret(sk_fd_dup2(fd, fd2));
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	struct sk_file *f = file_of(fd);
+	va_list ap;
+	int arg, r;
+
+	if (!f)
+		return -1;
+	va_start(ap, cmd);
+	arg = va_arg(ap, int);
+	va_end(ap);
+	switch (cmd) {
+	case F_DUPFD:
+		sk_file_ref(f);
+		r = sk_fd_install(f, arg);
+		if (r < 0)
+			sk_file_close(f);
+		return (int)posix_ret(r);
+	case F_GETFL:
+		return posix_oflags(f->flags);
+	case F_SETFL: /* only O_APPEND and O_NONBLOCK can change */
+		f->flags = (f->flags & ~(SK_O_APPEND | SK_O_NONBLOCK)) |
+			   (posix_open_flags(arg) & (SK_O_APPEND | SK_O_NONBLOCK));
+		return 0;
+	case F_GETFD:
+	case F_SETFD:
+		return 0; /* no exec, so close-on-exec means nothing */
+	default:
+		return (int)posix_ret(-EINVAL);
+	}
+}

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* <sys/poll.h> is <poll.h>. */
+#include <poll.h>

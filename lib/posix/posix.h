@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* lib/posix internals: kernel results to errno, flag and stat translation. */
+#ifndef LIB_POSIX_POSIX_H
+#define LIB_POSIX_POSIX_H
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <skiff/vfs.h>
+
+/* Kernel calls return a negative errno: POSIX wants -1 and errno set. */
+static inline long posix_ret(long r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+int posix_open_flags(int oflag);	/* O_* to SK_O_* */
+int posix_oflags(int skflags);		/* and back, for fcntl(F_GETFL) */
+void posix_stat(const struct sk_stat *s, struct stat *st);
+/* Log once that name is not supported in a unikernel, then fail with ENOSYS. */
+int posix_enosys(const char *name);
+/* The console as an open file (fds 0, 1, 2). */
+struct sk_file *posix_console_open(int flags);
+void posix_env_init(void);
+
+#endif

@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: MIT
+# newlib and the POSIX layer on every platform: apps/libc-test (its own cases, one line each) and
+# the unmodified Lua interpreter running a script from the initrd, under skiff-hv and QEMU.
+
+libc_run() { # NAME RUNNER EXPECTED-SUMMARY IMAGE INITRD [ARGS...]
+	local name=$1 runner=$2 want=$3 img=$4 initrd=$5 log="$TEST_LOGS/libc-$1.log" rc
+	shift 5
+	case "$runner" in
+	hv)
+		if [ ! -c /dev/kvm ] || [ ! -w /dev/kvm ]; then
+			skip "libc/$name" "no usable /dev/kvm"
+			return
+		fi
+		timeout -k 5 120 build/hv/skiff-hv --initrd="$initrd" "$img" env.SKIFF_TEST=yes "$@" >"$log" 2>&1 </dev/null ;;
+	qemu)
+		support/qemu-run.sh --timeout 120 --initrd "$initrd" --opts env.SKIFF_TEST=yes "$img" "$@" >"$log" 2>&1 ;;
+	esac
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		fail "libc/$name" "exit status $rc" "$log"
+	elif ! grep -qF -- "$want" "$log"; then
+		fail "libc/$name" "no '$want'" "$log"
+	else
+		pass "libc/$name"
+	fi
+	# Each in-guest case counts as a test of its own.
+	grep -E '^(ok|FAIL) ' "$log" | while read -r verdict case; do
+		[ "$verdict" = FAIL ] && echo "  $name: FAIL $case"
+	done
+}
+
+make -s hv >"$TEST_LOGS/libc-hv-build.log" 2>&1 || fail libc/hv-build "skiff-hv does not build" "$TEST_LOGS/libc-hv-build.log"
+for app in libc-test lua; do
+	if ! make -s APP=apps/$app >"$TEST_LOGS/build-$app.log" 2>&1; then
+		fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"
+		continue
+	fi
+	for runner in hv qemu; do
+		case $app in
+		libc-test) libc_run "$app-$runner" $runner "libc-test: atexit handler ran" \
+			build/libc-test/libc-test.kvm build/libc-test/libc-test.initrd ;;
+		lua) libc_run "$app-$runner" $runner "lua-test: 23 passed, 0 failed" \
+			build/lua/lua.kvm build/lua/lua.initrd -- /initrd/test.lua ;;
+		esac
+	done
+done
+# libc-test's own summary must show no failure (the exit status says so too; this names them).
+for r in hv qemu; do
+	log="$TEST_LOGS/libc-libc-test-$r.log"
+	[ -f "$log" ] && grep -q "libc-test: [0-9]* passed, 0 failed" "$log" && pass "libc/libc-test-$r-summary" ||
+		{ [ -f "$log" ] && fail "libc/libc-test-$r-summary" "$(grep -m3 '^FAIL' "$log" | tr '\n' ' ')" "$log"; }
+done
