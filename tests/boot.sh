@@ -50,8 +50,8 @@ if build_app apps/hello; then
 	boot hello-acpi-off-microvm 0 "$HELLO_OK" --machine microvm --no-debug-exit $img
 	boot hello-debugcon 0 "$HELLO_OK" --debugcon $img
 	boot hello-cpu-max 0 "$HELLO_OK|timer: LAPIC" --cpu max $img
-	# Smallest memory the image loads into, but too small for the kernel to start: a clear error.
-	boot low-memory 126 "not enough memory|give the machine more memory" --mem 1200K $img
+	# Memory that holds the image but leaves the kernel too little to start: a clear error.
+	boot low-memory 126 "not enough memory|give the machine more memory" --mem $(( $(image_end_kib $img) + 40 ))K $img
 	boot memory-cannot-hold-image 125 "cannot hold" --mem 1M $img
 	boot bad-cmdline 126 "bad command line at byte" --opts "key='unterminated" $img
 	boot unknown-option 0 "unknown or malformed boot option 'frobnicate=1'|Hello from Skiff" \

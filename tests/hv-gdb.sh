@@ -114,9 +114,9 @@ else
 
 	# A breakpoint hit again and again: each continue steps over it and puts it back.
 	if gdb_hv breakpoint-hits $HELLO; then
-		gdb_batch breakpoint-hits $HELLO 'break sk_sem_up' 'continue' 'continue' 'continue' \
+		gdb_batch breakpoint-hits $HELLO 'break pthread_cond_signal' 'continue' 'continue' 'continue' \
 			'info breakpoints' 'delete' 'continue'
-		gdb_check breakpoint-hits 0 "Breakpoint 1, sk_sem_up (|already hit 3 times|exited normally" \
+		gdb_check breakpoint-hits 0 "Breakpoint 1, pthread_cond_signal (|already hit 3 times|exited normally" \
 			"$HELLO_RAN"
 	else
 		fail hv-gdb/breakpoint-hits "skiff-hv did not listen" "$gdb_hvlog"

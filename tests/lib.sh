@@ -31,6 +31,15 @@ expect_log() {
 	return 0
 }
 
+# image_end_kib IMAGE: where the ELF image's loaded segments end, in KiB.
+image_end_kib() {
+	local type paddr memsz end=0
+	while read -r type _ _ paddr _ memsz _; do
+		[ "$type" = LOAD ] && [ $((paddr + memsz)) -gt $end ] && end=$((paddr + memsz))
+	done < <(readelf -lW "$1" 2>/dev/null)
+	echo $((end / 1024))
+}
+
 summary() {
 	echo
 	[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"

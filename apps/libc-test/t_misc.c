@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* libc-test: time, the environment, system information, and what a unikernel refuses. */
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/time.h>
@@ -70,7 +72,24 @@ static void unsupported(void)
 	CHECK(kill(getpid(), 0) == 0);
 }
 
+static void polling(void)
+{
+	struct pollfd p[3] = { { 1, POLLOUT, 0 }, { 99, POLLIN, 0 }, { -1, POLLIN, 0 } };
+	struct timespec a, b;
+	int fd = open("/poll.txt", O_RDWR | O_CREAT, 0644);
+
+	CHECK(poll(p, 3, 0) == 2 && p[0].revents == POLLOUT && p[1].revents == POLLNVAL && !p[2].revents);
+	p[1].fd = fd;
+	CHECK(poll(p, 2, -1) == 2 && p[1].revents == POLLIN);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK(poll(NULL, 0, 15) == 0);	/* nothing to wait for: a 15 ms sleep */
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	CHECK(ns_of(&b) - ns_of(&a) >= 15 * 1000 * 1000);
+	close(fd);
+	unlink("/poll.txt");
+}
+
 const struct test misc_tests[] = {
-	TEST(clocks), TEST(calendar), TEST(environment), TEST(system_info), TEST(unsupported),
+	TEST(clocks), TEST(polling), TEST(calendar), TEST(environment), TEST(system_info), TEST(unsupported),
 	{ NULL, NULL },
 };
