@@ -6,6 +6,7 @@
 #     hyperfine medians over RUNS runs, with hello built without its 10 ms sleep
 #   - the guest's own first-instruction-to-main() time (TSC stamps, kernel option bootstats)
 #   - skiff-hv's size in lines of C and its seccomp allow-list
+#   - newlib: first build and a cached app build; the Lua app's size and smallest memory
 # Usage: support/bench.sh [RUNS] (default 50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,4 +75,33 @@ say "guest entry to main(), median of 20: QEMU microvm TCG $(entry support/qemu-
 
 say "skiff-hv: $(cat hv/*.c hv/include/hv/*.h | wc -l) lines of C (hv/*.c, hv/include), $(stat -c %s $hv) bytes"
 say "skiff-hv seccomp allow-list: $(grep -o 'allow_nr(&b, __NR_[a-z0-9_]*' hv/seccomp.c | sed 's/.*__NR_//' | tr '\n' ' ')+ ioctl(KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS)"
+# newlib: one full build from source (what the first build of any app pays), then how long an
+# app build takes with newlib cached (it must not rebuild newlib).
+newlib_cflags=$(make -s -p APP=apps/hello 2>/dev/null | sed -n 's/^NEWLIB_CFLAGS := //p' | head -1)
+t0=$(date +%s.%N)
+lib/newlib/build.sh build/deps/newlib-src "$out/newlib-timing" "$newlib_cflags"
+t1=$(date +%s.%N)
+rm -rf "$out/newlib-timing" build/bench-cached
+t2=$(date +%s.%N)
+make -s O=build/bench-cached APP=apps/hello >"$out/cached.log" 2>&1
+t3=$(date +%s.%N)
+grep -q NEWLIB "$out/cached.log" && say "WARNING: the cached build rebuilt newlib"
+say "newlib build from source: $(python3 -c "print('%.1f' % ($t1 - $t0))") s; a fresh hello build with newlib cached: $(python3 -c "print('%.1f' % ($t3 - $t2))") s"
+
+make -s APP=apps/lua
+strip --strip-all -o "$out/lua.stripped" build/lua/lua.kvm
+say "lua.kvm: $(stat -c %s build/lua/lua.kvm) bytes, $(stat -c %s "$out/lua.stripped") bytes stripped"
+lua_ok() { grep -q "lua-test: 23 passed, 0 failed" "$out/mem.log"; }
+lua_qemu() { support/qemu-run.sh --timeout 60 --mem "$1" --initrd build/lua/lua.initrd build/lua/lua.kvm -- /initrd/test.lua; }
+lua_hv() { "$hv" --mem="$1" --initrd=build/lua/lua.initrd build/lua/lua.kvm -- /initrd/test.lua; }
+smallest_lua() { # like smallest(), checking Lua's own summary
+	local lo=$1 hi=65536 mid
+	shift
+	while [ $((hi - lo)) -gt 4 ]; do
+		mid=$(( (lo + hi) / 2 / 4 * 4 ))
+		if "$@" "${mid}K" >"$out/mem.log" 2>&1 && lua_ok; then hi=$mid; else lo=$mid; fi
+	done
+	echo "$hi"
+}
+say "smallest memory for lua running apps/lua/rootfs/test.lua: QEMU -m $(smallest_lua 1024 lua_qemu) KiB$([ $have_kvm = 1 ] && echo ", skiff-hv --mem $(smallest_lua 2044 lua_hv) KiB")"
 say "(command: support/bench.sh $runs)"
