@@ -44,6 +44,23 @@ for app in libc-test lua; do
 		esac
 	done
 done
+# abort() ends the image with a report and the crash status, on both runners.
+for r in hv qemu; do
+	log="$TEST_LOGS/libc-abort-$r.log"
+	if [ $r = hv ]; then
+		[ -c /dev/kvm ] || { skip libc/abort-hv "no usable /dev/kvm"; continue; }
+		timeout -k 5 60 build/hv/skiff-hv build/libc-test/libc-test.kvm -- abort >"$log" 2>&1 </dev/null
+	else
+		support/qemu-run.sh build/libc-test/libc-test.kvm -- abort >"$log" 2>&1
+	fi
+	rc=$?
+	if [ $rc -eq 127 ] && grep -q "PANIC: abort() called" "$log" && grep -q "Backtrace:" "$log"; then
+		pass "libc/abort-$r"
+	else
+		fail "libc/abort-$r" "exit status $rc, or no report" "$log"
+	fi
+done
+
 # libc-test's own summary must show no failure (the exit status says so too; this names them).
 for r in hv qemu; do
 	log="$TEST_LOGS/libc-libc-test-$r.log"

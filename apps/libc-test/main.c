@@ -3,7 +3,8 @@
  * libc-test: newlib and Skiff's POSIX layer, tested from inside the guest. One line per case
  * ("ok NAME" or "FAIL NAME: where and what"), then "libc-test: N passed, N failed"; the exit
  * status is 0 only if all passed. Needs the initrd (apps/libc-test/rootfs) at /initrd and the
- * kernel option env.SKIFF_TEST=yes.
+ * kernel option env.SKIFF_TEST=yes. "libc-test abort" calls abort() instead, which must end the
+ * image with a crash report.
  */
 #include <stdlib.h>
 #include "check.h"
@@ -34,7 +35,10 @@ int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
 
-	(void)argc, (void)argv;
+	if (argc > 1 && !strcmp(argv[1], "abort")) {
+		printf("libc-test: calling abort()\n");
+		abort();
+	}
 	atexit(bye);
 	run(stdio_tests, &passed, &failed);
 	run(file_tests, &passed, &failed);
