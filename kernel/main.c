@@ -98,6 +98,7 @@ noreturn void kernel_main(const struct plat_boot_info *bi)
 		(unsigned long long)(bi->ram_bytes >> 10));
 	if (memsetup(bi))
 		boot_error();
+	plat_late_init();
 	sk_libc_init();
 	if (!sk_thread_create("main", main_thread, NULL)) {
 		pr_err("cannot create the main thread: out of memory\n");

@@ -17,6 +17,17 @@ struct sk_thread *sk_current;
 static struct sk_thread idle_thread;
 static struct sk_list runq = SK_LIST_INIT(runq);
 static struct sk_list zombies = SK_LIST_INIT(zombies);
+static unsigned external_waiters;
+
+void sk_sched_external_wait_begin(void)
+{
+	external_waiters++;
+}
+
+void sk_sched_external_wait_end(void)
+{
+	external_waiters--;
+}
 
 void sched_init(void)
 {
@@ -95,7 +106,7 @@ void sched_idle_once(void)
 		return;
 	}
 	next = sk_timers_next();
-	if (next == UINT64_MAX && sched_nr_threads() > 0)
+	if (next == UINT64_MAX && sched_nr_threads() > 0 && !external_waiters)
 		sk_panic("deadlock: all %u threads are blocked and no timer is pending",
 			 sched_nr_threads());
 	sk_console_flush(); /* never wait with output held */

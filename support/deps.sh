@@ -8,6 +8,8 @@
 #   test, bench      QEMU, clang, gdb / hyperfine
 #   newlib           Debian's newlib-source, unpacked under build/deps/newlib-src
 #   lua              Debian's lua5.4 source package (apt-get source), under build/deps/lua-src
+#   xen              what support/xen-test.sh runs on the host (QEMU, busybox, xl, grub-mkimage);
+#                    the hypervisor and dom0 kernel are only downloaded, by xen-test.sh itself
 #   all              everything above
 # --check only reports what is missing (exit 1 if anything is). Without root it prints the
 # apt-get line to run instead of running it. Upstream sources are unpacked under build/deps and
@@ -20,6 +22,10 @@ test_pkgs=(qemu-system-x86 clang bc gdb)
 bench_pkgs=(hyperfine)
 newlib_pkgs=(newlib-source xz-utils)
 lua_pkgs=(dpkg-dev)
+# grub-xen-bin (modules only, no maintainer scripts) lets grub-mkimage build the GRUB test domUs.
+# xen-utils-4.17's postinst says "Can't find hypervisor information in sysfs": harmless here.
+xen_pkgs=(qemu-system-x86 busybox-static cpio xz-utils xen-utils-4.17 xenstore-utils grub-common grub-xen-bin
+	gcc make binutils)
 DEPS=build/deps
 
 check_only=0
@@ -27,9 +33,9 @@ groups=()
 for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
-	build|test|bench|newlib|lua) groups+=("$a") ;;
-	all) groups+=(build test bench newlib lua) ;;
-	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench, newlib, lua or all)" >&2; exit 2 ;;
+	build|test|bench|newlib|lua|xen) groups+=("$a") ;;
+	all) groups+=(build test bench newlib lua xen) ;;
+	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench, newlib, lua, xen or all)" >&2; exit 2 ;;
 	esac
 done
 [ ${#groups[@]} -gt 0 ] || groups=(build)
@@ -42,6 +48,7 @@ for g in "${groups[@]}"; do
 	bench) want+=("${bench_pkgs[@]}") ;;
 	newlib) want+=("${newlib_pkgs[@]}") ;;
 	lua) want+=("${lua_pkgs[@]}") ;;
+	xen) want+=("${xen_pkgs[@]}") ;;
 	esac
 done
 

@@ -42,7 +42,8 @@ obj = $(addprefix $(O)/,$(addsuffix .o,$(basename $(1))))
 # libraries reach a platform through include/skiff/plat.h and nothing else. ($* is the stem of
 # the $(O)/%.o rule below, e.g. plat/kvm/pvh, so its second word names the platform.)
 $(O)/kernel/%.o $(O)/lib/%.o: extra-flags = $(SYS_CFLAGS)
-$(O)/plat/%.o: extra-flags = $(SYS_CFLAGS) -Iplat/$(word 2,$(subst /, ,$*))/include -Iplat/common/include
+$(O)/plat/%.o: extra-flags = $(SYS_CFLAGS) -Iplat/$(word 2,$(subst /, ,$*))/include -Iplat/common/include \
+	$(plat-$(word 2,$(subst /, ,$*))-cflags)
 $(O)/apps/%.o $(O)/build/deps/%.o: extra-flags = $(app-cflags)
 
 # support/fixdep rewrites each -MMD dependency file so the object depends on the Kconfig

@@ -47,7 +47,7 @@ expect_make_error() {
 expect_make_error unknown-app "no such app" APP=apps/no-such-app
 o=build/cfg-noplat
 rm -rf "$o" && mkdir -p "$o"
-printf '# CONFIG_PLAT_KVM is not set\n' >"$o/.config"
+printf '# CONFIG_PLAT_KVM is not set\n# CONFIG_PLAT_XEN is not set\n' >"$o/.config"
 expect_make_error no-platform "enables no platform" O="$o" APP=apps/hello
 o=build/cfg-badvalue
 rm -rf "$o" && mkdir -p "$o"

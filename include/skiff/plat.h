@@ -56,6 +56,12 @@ struct plat_boot_info {
 /* The kernel's entry point: each platform's boot code ends here. Never returns. */
 noreturn void kernel_main(const struct plat_boot_info *bi);
 
+/*
+ * Called once by the kernel when memory, the heap and the scheduler work, before the app starts:
+ * platform services that need them (threads, allocation) start here.
+ */
+void plat_late_init(void);
+
 /* Write len bytes to the console. Blocks until the platform has taken them; never fails. */
 void plat_console_write(const char *buf, size_t len);
 

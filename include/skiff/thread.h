@@ -80,6 +80,14 @@ struct sk_thread_hooks {
 };
 void sk_thread_set_hooks(const struct sk_thread_hooks *h);
 
+/*
+ * A thread about to wait for something from outside the image (a device, the host) brackets the
+ * wait with these, so that every thread blocked with no timer pending is not taken for a deadlock
+ * while such a wait is in progress: the outside world may still wake it.
+ */
+void sk_sched_external_wait_begin(void);
+void sk_sched_external_wait_end(void);
+
 /* Wait queues: the one way a thread blocks on a condition. */
 void sk_waitq_init(struct sk_waitq *wq);
 /* Block until woken. Callers re-check their condition in a loop. */

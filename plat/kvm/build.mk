@@ -5,4 +5,4 @@ plat-kvm-y += plat/kvm/entry.S plat/kvm/traps.S plat/kvm/pvh.c plat/kvm/setup.c
 plat-kvm-y += plat/kvm/gdt.c plat/kvm/idt.c plat/kvm/paging.c plat/kvm/console.c
 plat-kvm-y += plat/kvm/tsc.c plat/kvm/pit.c plat/kvm/kvmclock.c plat/kvm/rtc.c
 plat-kvm-y += plat/kvm/lapic.c plat/kvm/acpi.c plat/kvm/shutdown.c plat/kvm/plat.c
-plat-kvm-y += plat/kvm/hv.c plat/common/bootmem.c
+plat-kvm-y += plat/kvm/hv.c plat/common/bootmem.c plat/common/x86_trap.c

@@ -5,6 +5,11 @@
 /* QEMU until an entry point says otherwise: its code runs before any world is known. */
 const struct kvm_world *kvm_world = &kvm_world_qemu;
 
+/* Neither QEMU's nor skiff-hv's world has a service that needs threads. */
+void plat_late_init(void)
+{
+}
+
 void plat_console_write(const char *buf, size_t len)
 {
 	kvm_world->console_write(buf, len);

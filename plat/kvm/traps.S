@@ -8,7 +8,7 @@
  *                  (on a software nested hypervisor, CPL 0 code is emulated instruction by
  *                  instruction and cannot run SSE code).
  * Each stub pushes a zero error code where the CPU pushes none, then the vector. The frame is
- * struct kvm_trapframe: cr2, r15 ... rax, vector, error, then the CPU's rip, cs, rflags, rsp, ss.
+ * struct x86_trapframe: cr2, r15 ... rax, vector, error, then the CPU's rip, cs, rflags, rsp, ss.
  */
 
 #define USER_CS 0x23

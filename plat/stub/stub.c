@@ -25,6 +25,10 @@ size_t stub_console_len;
 int stub_halt_status = -1;
 jmp_buf *stub_halt_jmp;
 
+void plat_late_init(void)
+{
+}
+
 void plat_console_write(const char *buf, size_t len)
 {
 	size_t room = sizeof(stub_console) - 1 - stub_console_len;

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* The x86_64 trap frame the platforms' assembly stubs build, and the crash report made from it. */
+#ifndef PLAT_COMMON_X86_TRAP_H
+#define PLAT_COMMON_X86_TRAP_H
+
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+/* Saved by the platforms' trap stubs, lowest address first. */
+struct x86_trapframe {
+	uint64_t cr2;
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rdi, rsi, rbp, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU (or Xen) */
+};
+
+/* A CPU exception (vector < 32) as the kernel's crash report; never returns. */
+noreturn void x86_exception(const struct x86_trapframe *f);
+
+#endif

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Event channels without upcalls. Event delivery stays masked (as libxc starts every vCPU), and
+ * nothing runs asynchronously: plat_idle waits with SCHEDOP_poll on the ports that have handlers
+ * (the timer VIRQ, xenstore, ...), then runs the handlers of the pending ones in thread context.
+ * With cooperative threads that means no handler can ever interrupt the kernel.
+ */
+#include <errno.h>
+#include <skiff/compiler.h>
+#include <skiff/panic.h>
+#include <xen-plat/hypercall.h>
+#include <xen-plat/xen.h>
+
+#define MAX_PORTS 16
+
+static struct {
+	evtchn_port_t port;
+	xen_evtchn_handler fn;
+	void *arg;
+} handlers[MAX_PORTS];
+static evtchn_port_t ports[MAX_PORTS];
+static unsigned nr_handlers;
+static evtchn_port_t timer_port;
+
+uint64_t xen_deadline_to_system(uint64_t deadline_ns);
+
+int xen_evtchn_bind_virq(uint32_t virq, evtchn_port_t *port)
+{
+	struct evtchn_bind_virq b = { .virq = virq, .vcpu = 0 };
+	long r = hyp_event_channel_op(EVTCHNOP_bind_virq, &b);
+
+	if (r < 0)
+		return (int)r;
+	*port = b.port;
+	return 0;
+}
+
+void xen_evtchn_handle(evtchn_port_t port, xen_evtchn_handler fn, void *arg)
+{
+	SK_BUG_ON(nr_handlers == MAX_PORTS);
+	handlers[nr_handlers].port = port;
+	handlers[nr_handlers].fn = fn;
+	handlers[nr_handlers].arg = arg;
+	ports[nr_handlers++] = port;
+}
+
+static bool test_and_clear_pending(evtchn_port_t port)
+{
+	xen_ulong_t *word = &xen_shared->evtchn_pending[port / (sizeof(xen_ulong_t) * 8)];
+	xen_ulong_t bit = (xen_ulong_t)1 << (port % (sizeof(xen_ulong_t) * 8));
+
+	return __atomic_fetch_and(word, ~bit, __ATOMIC_ACQ_REL) & bit;
+}
+
+unsigned xen_evtchn_dispatch(void)
+{
+	unsigned ran = 0;
+
+	for (unsigned i = 0; i < nr_handlers; i++) {
+		if (test_and_clear_pending(handlers[i].port)) {
+			if (handlers[i].fn)
+				handlers[i].fn(handlers[i].port, handlers[i].arg);
+			ran++;
+		}
+	}
+	return ran;
+}
+
+/* The timer only ends the poll; the kernel looks at the clock itself. */
+static void timer_fired(evtchn_port_t port, void *arg)
+{
+	(void)port, (void)arg;
+}
+
+void xen_events_init(void);
+
+void xen_events_init(void)
+{
+	int r = xen_evtchn_bind_virq(VIRQ_TIMER, &timer_port);
+
+	if (r)
+		sk_panic("xen: cannot bind the timer VIRQ: %d", r);
+	xen_evtchn_handle(timer_port, timer_fired, NULL);
+}
+
+void xen_idle(uint64_t deadline_ns)
+{
+	struct sched_poll p = { .nr_ports = nr_handlers, .timeout = 0 };
+
+	if (xen_evtchn_dispatch() || deadline_ns <= plat_time_monotonic_ns())
+		return;
+	/* A single-shot timer wakes the poll at the deadline, through the timer VIRQ. */
+	if (deadline_ns != PLAT_DEADLINE_NONE)
+		hyp_set_timer_op(xen_deadline_to_system(deadline_ns));
+	set_xen_guest_handle(p.ports, ports);
+	hyp_sched_op(SCHEDOP_poll, &p);
+	xen_evtchn_dispatch();
+}

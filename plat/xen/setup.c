@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Xen PV boot sequence: shared info, console, page tables for all memory, clock, events and
+ * traps, then the kernel with the domain's pages after the boot structures as its RAM. Services
+ * that need threads (xenstore's shutdown watch, grant tables) start in plat_late_init.
+ */
+#define pr_tag "xen"
+#include <string.h>
+#include <skiff/app.h>
+#include <skiff/cmdline.h>
+#include <skiff/compiler.h>
+#include <skiff/panic.h>
+#include <skiff/printk.h>
+#include <plat-common/bootmem.h>
+#include <xen-plat/hypercall.h>
+#include <xen-plat/xen.h>
+
+start_info_t *xen_si;
+struct shared_info *xen_shared;
+
+static char shared_page[XEN_PAGE] __sk_aligned(4096);
+static char cmdline[SK_CMDLINE_MAX];
+static struct plat_boot_info bi;
+
+void xen_events_init(void);
+void gnttab_selftest(void);
+noreturn void xen_main(start_info_t *si, uint64_t boot_tsc);
+
+static void build_boot_info(unsigned long free_pfn, uint64_t boot_tsc)
+{
+	bi.plat_name = "xen-pv";
+	bi.boot_tsc = boot_tsc;
+	bi.ram_bytes = (uint64_t)xen_si->nr_pages * XEN_PAGE;
+	memcpy(cmdline, xen_si->cmd_line, SK_MIN(sizeof(cmdline), sizeof(xen_si->cmd_line)) - 1);
+	bi.cmdline = cmdline;
+	bootmem_add(&bi, (uint64_t)free_pfn * XEN_PAGE, bi.ram_bytes - (uint64_t)free_pfn * XEN_PAGE);
+	if (xen_si->mod_start && xen_si->mod_len) {
+		uintptr_t start = (xen_si->flags & SIF_MOD_START_PFN) ? xen_si->mod_start << 12 :
+									xen_si->mod_start;
+
+		bi.initrd = (const void *)start;
+		bi.initrd_len = xen_si->mod_len;
+		bootmem_reserve(&bi, SK_ALIGN_DOWN(start, XEN_PAGE),
+				SK_ALIGN_UP(start + xen_si->mod_len, XEN_PAGE));
+	}
+}
+
+noreturn void xen_main(start_info_t *si, uint64_t boot_tsc)
+{
+	unsigned long free_pfn;
+
+	xen_si = si;
+	if (xen_map_mfn(shared_page, si->shared_info >> 12))
+		xen_shutdown(SHUTDOWN_crash); /* nothing to print with yet */
+	xen_shared = (struct shared_info *)shared_page;
+	xen_console_init();
+	xen_traps_init();
+	free_pfn = xen_mm_init();
+	xen_time_init();
+	xen_events_init();
+	build_boot_info(free_pfn, boot_tsc);
+	kernel_main(&bi);
+}
+
+/* The plat.h calls that are not elsewhere. */
+extern noreturn void xen_halt(int status);
+
+void plat_late_init(void)
+{
+	const struct sk_cmdline *cl = sk_boot_cmdline();
+
+	xs_init();
+	if (gnttab_init())
+		pr_warn("no grant tables: devices that need them will not work\n");
+	else if (sk_cmdline_get(cl, "xen.selftest"))
+		gnttab_selftest();
+	xen_shutdown_watch_start();
+}
+
+void plat_console_write(const char *buf, size_t len)
+{
+	xen_console_write(buf, len);
+}
+
+void plat_idle(uint64_t deadline_ns)
+{
+	xen_idle(deadline_ns);
+}
+
+noreturn void plat_halt(int status)
+{
+	xen_halt(status);
+}
+
+noreturn void plat_abort(const char *msg)
+{
+	(void)msg;
+	xen_shutdown(SHUTDOWN_crash);
+}
+
+int plat_page_guard(void *addr, bool guard)
+{
+	return xen_page_guard(addr, guard);
+}
+
+int plat_blk_info(struct plat_blk_info *info)
+{
+	(void)info;
+	return PLAT_ENODEV; /* blkfront is not written yet */
+}
+
+int plat_blk_submit(struct plat_blk_req *reqs, unsigned n)
+{
+	(void)reqs, (void)n;
+	return PLAT_ENODEV;
+}

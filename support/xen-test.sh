@@ -1,0 +1,411 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Xen test host: boots Debian's Xen 4.17 with a Debian kernel as a throw-away PV dom0 inside QEMU
+# (TCG) and runs the given guest images as domUs with `xl create`, one after another in a single
+# Xen boot. Reports each guest's console, exit status and lifecycle.
+#
+# Usage: support/xen-test.sh [--workdir DIR] [--timeout SECONDS] GUEST...
+#   GUEST is NAME=IMAGE[,type=pv|pvh][,mem=MB][,extra=KERNEL-CMDLINE][,action=ACTION][,initrd=FILE]
+#     ACTION: shutdown-after=N  after N s record `xl list` for the guest, then `xl shutdown` it
+#             list-after=N      after N s record `xl list` for the guest, then let it run on
+#     A comma inside extra= is kept unless what follows it starts with another option name=.
+#   --workdir DIR      where results go (default build/xen-test)
+#   --timeout SECONDS  per-guest limit inside dom0 (default 60); then dom0 runs `xl destroy`
+#
+# Output: DIR/NAME/{console.log,result,xl-create.log,xl.log,...} and DIR/serial.log (all of Xen's
+# serial output). result holds reason=poweroff|crash|reboot|timeout|create-failed, status=N|none,
+# listed_while_running=yes|no|not-checked, gone_after=yes|no, create_rc=N and a few more lines.
+# Prints "xen-test: NAME reason=... status=..." per guest.
+# Exit status: 0 Xen booted and every guest ran (whatever their results), 1 dom0 stopped before
+# every guest had run, 2 bad usage, 3 Xen could not be booted here (tests skip on 3).
+#
+# Downloads (apt-get download, Debian mirror only) and extracted files are cached under
+# build/deps/xen; only the guests' part of the dom0 initramfs is built per run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=$ROOT/build/deps/xen
+XENVER=4.17
+XENBIN=/usr/lib/xen-$XENVER/bin
+# Xen arguments: smap=0 because TCG's SMAP breaks Xen's accesses to the PV dom0's stack.
+XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console_timestamps=boot smap=0"
+DOM0_ARGS="console=hvc0 earlyprintk=xen loglevel=4 panic=1"
+MODULES=(xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc)
+BOOT_BUDGET=120 # seconds for Xen + dom0 to come up, on top of the guests' own limits
+
+usage_error() { echo "xen-test: $*" >&2; exit 2; }
+unavailable() { echo "xen-test: Xen unavailable: $*" >&2; exit 3; }
+die() { echo "xen-test: $*" >&2; exit 1; }
+log() { echo "xen-test: $*" >&2; }
+
+# ---- command line ------------------------------------------------------------------------------
+
+workdir=$ROOT/build/xen-test
+timeout_s=60
+guest_specs=()
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--workdir) [ $# -ge 2 ] || usage_error "--workdir needs a directory"; workdir=$2; shift 2 ;;
+		--workdir=*) workdir=${1#*=}; shift ;;
+		--timeout) [ $# -ge 2 ] || usage_error "--timeout needs a number of seconds"; timeout_s=$2; shift 2 ;;
+		--timeout=*) timeout_s=${1#*=}; shift ;;
+		-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		--) shift; guest_specs+=("$@"); break ;;
+		-*) usage_error "unknown option '$1' (see --help)" ;;
+		*) guest_specs+=("$1"); shift ;;
+		esac
+	done
+	[[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -ge 1 ] && [ "$timeout_s" -le 3600 ] ||
+		usage_error "--timeout: '$timeout_s' is not a number of seconds from 1 to 3600"
+	[ -n "$workdir" ] || usage_error "--workdir: empty directory name"
+	[ ${#guest_specs[@]} -gt 0 ] || usage_error "no guest given (NAME=IMAGE[,type=pv|pvh][,mem=MB][,extra=...][,action=...][,initrd=FILE])"
+}
+
+# Per guest, indexed like guest_specs.
+g_name=() g_image=() g_type=() g_mem=() g_extra=() g_action=() g_initrd=()
+
+# parse_guest SPEC: fills the g_* arrays, or exits 2 saying what is wrong.
+parse_guest() {
+	local spec=$1 name image rest field key type=pv mem=64 extra="" action="" initrd="" last=""
+	[[ "$spec" == *=* ]] || usage_error "guest '$spec': expected NAME=IMAGE[,option=value...]"
+	name=${spec%%=*} rest=${spec#*=}
+	[[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$ ]] ||
+		usage_error "guest '$spec': name '$name' must be 1-63 letters, digits, '_', '.' or '-'"
+	image=${rest%%,*}
+	[ "$image" != "$rest" ] && rest=${rest#*,} || rest=""
+	[ -n "$image" ] || usage_error "guest '$name': no image"
+	[ -f "$image" ] || usage_error "guest '$name': image '$image' not found"
+	while [ -n "$rest" ]; do
+		field=${rest%%,*}
+		[ "$field" != "$rest" ] && rest=${rest#*,} || rest=""
+		key=${field%%=*}
+		case "$key" in
+		type|mem|extra|action|initrd) [[ "$field" == *=* ]] || usage_error "guest '$name': '$key' needs a value" ;;
+		*)
+			# Not an option: part of a kernel command line that contained a comma.
+			[ "$last" = extra ] || usage_error "guest '$name': unknown option '$field' (type, mem, extra, action, initrd)"
+			extra+=",$field"
+			continue ;;
+		esac
+		last=$key
+		case "$key" in
+		type) type=${field#*=} ;;
+		mem) mem=${field#*=} ;;
+		extra) extra=${field#*=} ;;
+		action) action=${field#*=} ;;
+		initrd) initrd=${field#*=} ;;
+		esac
+	done
+	case "$type" in pv|pvh) ;; *) usage_error "guest '$name': type '$type' is not pv or pvh" ;; esac
+	[[ "$mem" =~ ^[0-9]+$ ]] && [ "$mem" -ge 8 ] && [ "$mem" -le 1024 ] ||
+		usage_error "guest '$name': mem '$mem' is not a number of MB from 8 to 1024"
+	[[ "$extra" != *[[:cntrl:]]* ]] || usage_error "guest '$name': extra= contains a control character"
+	[ -z "$action" ] || [[ "$action" =~ ^(shutdown|list)-after=[0-9]{1,4}$ ]] ||
+		usage_error "guest '$name': action '$action' is not shutdown-after=N or list-after=N"
+	[ -z "$initrd" ] || [ -f "$initrd" ] || usage_error "guest '$name': initrd '$initrd' not found"
+	local i
+	for i in "${g_name[@]}"; do
+		[ "$i" != "$name" ] || usage_error "guest name '$name' given twice"
+	done
+	g_name+=("$name") g_image+=("$image") g_type+=("$type") g_mem+=("$mem")
+	g_extra+=("$extra") g_action+=("$action") g_initrd+=("$initrd")
+}
+
+# ---- host checks and the cache under build/deps/xen -------------------------------------------
+
+check_host() {
+	"$ROOT/support/deps.sh" xen >&2 || unavailable "cannot install the host packages (support/deps.sh xen)"
+	command -v qemu-system-x86_64 >/dev/null || unavailable "qemu-system-x86_64 is not installed"
+	# TCG only: /dev/kvm on these machines is PVM, which cannot run Xen (see the pitfalls note).
+	qemu-system-x86_64 -accel help 2>/dev/null | grep -qx tcg || unavailable "this QEMU has no TCG accelerator"
+	[ -x "$XENBIN/xl" ] || unavailable "$XENBIN/xl missing (xen-utils-$XENVER)"
+	[ -x /bin/busybox ] || unavailable "/bin/busybox missing (busybox-static)"
+}
+
+pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+
+# apt_download DIR PKG[=VERSION]...: into DIR; refreshes the package lists once if that fails
+# (a fresh machine has none, and old kernel ABI names leave the mirror).
+apt_download() {
+	local dir=$1
+	shift
+	(cd "$dir" && apt-get download -q "$@") >"$dir/apt.log" 2>&1 && return 0
+	[ "$(id -u)" = 0 ] || return 1
+	apt-get update -q >>"$dir/apt.log" 2>&1 || true
+	(cd "$dir" && apt-get download -q "$@") >>"$dir/apt.log" 2>&1
+}
+
+# xen.elf: the hypervisor of the same version as the installed xl (their domctl ABI must match),
+# decompressed because QEMU's multiboot loader cannot load the .gz.
+fetch_xen() {
+	local ver pkg=xen-hypervisor-$XENVER-amd64 tmp deb
+	ver=$(pkg_version "xen-utils-$XENVER")
+	[ -n "$ver" ] || unavailable "xen-utils-$XENVER is not installed"
+	[ -f "$CACHE/xen.elf" ] && [ "$(cat "$CACHE/xen.version" 2>/dev/null)" = "$ver" ] && return 0
+	log "fetching $pkg $ver (cached under build/deps/xen)"
+	mkdir -p "$CACHE/debs"
+	apt_download "$CACHE/debs" "$pkg=$ver" || unavailable "cannot download $pkg=$ver (see $CACHE/debs/apt.log)"
+	deb=$(ls "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | grep -F "_${ver//:/%3a}_" | head -n 1 || true)
+	[ -n "$deb" ] || unavailable "downloaded $pkg but found no .deb for version $ver"
+	tmp=$(mktemp -d "$CACHE/xen.XXXXXX")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./boot/xen-$XENVER-amd64.gz"
+	zcat "$tmp/boot/xen-$XENVER-amd64.gz" >"$tmp/xen.elf"
+	mv "$tmp/xen.elf" "$CACHE/xen.elf"
+	rm -rf "$tmp"
+	echo "$ver" >"$CACHE/xen.version"
+}
+
+# The kernel image package that linux-image-amd64 points at now (its ABI name changes with
+# point releases). Asked only when nothing is cached yet.
+kernel_package() {
+	local p
+	p=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }' || true)
+	if [ -z "$p" ] && [ "$(id -u)" = 0 ]; then
+		apt-get update -q >/dev/null 2>&1 || true
+		p=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }' || true)
+	fi
+	echo "$p"
+}
+
+# vmlinux (uncompressed: Xen's own xz decompression under TCG costs ~3.5 s a boot) and the five
+# xen device modules. Only these are taken out of the package, which saves unpacking ~400 MB.
+fetch_kernel() {
+	local pkg tmp deb off vmlinuz m f
+	[ -f "$CACHE/kernel/vmlinux" ] && [ -f "$CACHE/kernel/version" ] && return 0
+	pkg=$(kernel_package)
+	[ -n "$pkg" ] || unavailable "cannot resolve linux-image-amd64 to a kernel package (apt-cache depends)"
+	log "fetching $pkg (cached under build/deps/xen)"
+	mkdir -p "$CACHE/debs"
+	apt_download "$CACHE/debs" "$pkg" || unavailable "cannot download $pkg (see $CACHE/debs/apt.log)"
+	deb=$(ls -t "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
+	[ -n "$deb" ] || unavailable "downloaded $pkg but found no .deb"
+	tmp=$(mktemp -d "$CACHE/kernel.XXXXXX")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/xen/*'
+	vmlinuz=$(ls "$tmp"/boot/vmlinuz-* | head -n 1)
+	# The bzImage's payload is one XZ stream: find its magic, decompress only that stream.
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" | head -n 1 | cut -d: -f1 || true)
+	[ -n "$off" ] || unavailable "no XZ payload in $(basename "$vmlinuz")"
+	mkdir -p "$tmp/out/modules"
+	# xz stops reading at the end of the stream: tail's SIGPIPE is expected, not a failure.
+	{ tail -c +$((off + 1)) "$vmlinuz" || true; } | xz -dc --single-stream >"$tmp/out/vmlinux"
+	[ "$(head -c 4 "$tmp/out/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] || unavailable "vmlinux from $pkg is not an ELF file"
+	for m in "${MODULES[@]}"; do
+		f=$(find "$tmp/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
+		[ -n "$f" ] || unavailable "$pkg has no module $m"
+		case "$f" in *.xz) xz -dc "$f" >"$tmp/out/modules/$m.ko" ;; *) cp "$f" "$tmp/out/modules/$m.ko" ;; esac
+	done
+	basename "$deb" >"$tmp/out/version"
+	rm -rf "$CACHE/kernel"
+	mv "$tmp/out" "$CACHE/kernel"
+	rm -rf "$tmp"
+}
+
+# copy_with_libs DEST FILE...: each FILE at the same path under DEST, with the shared libraries
+# ldd names (and the dynamic loader), dereferenced.
+copy_with_libs() {
+	local dest=$1 f lib
+	shift
+	for f in "$@"; do
+		mkdir -p "$dest$(dirname "$f")"
+		cp -L "$f" "$dest$f"
+		while read -r lib; do
+			[ -e "$dest$lib" ] && continue
+			mkdir -p "$dest$(dirname "$lib")"
+			cp -L "$lib" "$dest$lib"
+		done < <(ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	done
+}
+
+# base.cpio: everything in dom0's initramfs that does not depend on the guests. Rebuilt when the
+# host's xl or busybox, the kernel or this script change.
+build_base() {
+	local key tmp r a libgcc
+	key="$(pkg_version "xen-utils-$XENVER") $(pkg_version busybox-static) $(cat "$CACHE/kernel/version") $(md5sum <"$0" | cut -d' ' -f1)"
+	[ -f "$CACHE/base.cpio" ] && [ "$(cat "$CACHE/base.key" 2>/dev/null)" = "$key" ] && return 0
+	log "building the dom0 base initramfs"
+	tmp=$(mktemp -d "$CACHE/base.XXXXXX")
+	r=$tmp/root
+	mkdir -p "$r"/{bin,dev,proc,sys,run,tmp,modules,etc/xen,var/lib/xen,var/log/xen,usr/bin}
+	ln -s ../run "$r/var/run"
+	ln -s ../run/lock "$r/var/lock"
+	: >"$r/etc/xen/xl.conf"
+	cp /bin/busybox "$r/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -s busybox "$r/bin/$a"
+	done
+	copy_with_libs "$r" "$XENBIN"/{xl,xenstored,xenconsoled,xenconsole,xen-init-dom0} /usr/bin/xenstore
+	# xenstore is one binary that acts by its name.
+	for a in read write list ls exists rm chmod watch; do
+		ln -s xenstore "$r/usr/bin/xenstore-$a"
+	done
+	# glibc dlopen()s libgcc_s for pthread_cancel; ldd does not list it and xl aborts without it.
+	libgcc=$(ldconfig -p 2>/dev/null | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }' || true)
+	[ -n "$libgcc" ] || libgcc=/usr/lib/x86_64-linux-gnu/libgcc_s.so.1
+	[ -f "$libgcc" ] || unavailable "libgcc_s.so.1 not found on the host"
+	mkdir -p "$r/lib/x86_64-linux-gnu"
+	cp -L "$libgcc" "$r/lib/x86_64-linux-gnu/libgcc_s.so.1"
+	cp "$CACHE/kernel/modules/"*.ko "$r/modules/"
+	(cd "$r" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/base.cpio"
+	mv "$tmp/base.cpio" "$CACHE/base.cpio"
+	echo "$key" >"$CACHE/base.key"
+	rm -rf "$tmp"
+}
+
+# One writer at a time: parallel runs (each with its own --workdir) share the cache.
+prepare_cache() {
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.lock"
+	flock -w 900 9 || unavailable "another xen-test has held $CACHE/.lock for 15 minutes"
+	# Work directories of an earlier run that was interrupted.
+	rm -rf "$CACHE"/xen.?????? "$CACHE"/kernel.?????? "$CACHE"/base.??????
+	fetch_xen
+	fetch_kernel
+	build_base
+	exec 9>&-
+}
+
+# ---- the per-run part of the initramfs ----------------------------------------------------------
+
+# xl's config strings are double-quoted with backslash escapes.
+xl_quote() {
+	local s=${1//\\/\\\\}
+	printf '"%s"' "${s//\"/\\\"}"
+}
+
+# guest_config I: the xl config of guest I. The primary PV console comes with every pv/pvh domain
+# and is served by xenconsoled; "preserve" keeps an ended domain so dom0 can read its state.
+guest_config() {
+	local i=$1 n=${g_name[$1]}
+	echo "name = $(xl_quote "$n")"
+	echo "type = \"${g_type[$i]}\""
+	echo "kernel = \"/xentest/g/$n/kernel\""
+	[ -z "${g_initrd[$i]}" ] || echo "ramdisk = \"/xentest/g/$n/ramdisk\""
+	echo "memory = ${g_mem[$i]}"
+	echo "vcpus = 1"
+	[ -z "${g_extra[$i]}" ] || echo "extra = $(xl_quote "${g_extra[$i]}")"
+	echo 'on_poweroff = "preserve"'
+	echo 'on_crash = "preserve"'
+	echo 'on_reboot = "destroy"'
+}
+
+# build_initrd: WORKDIR/dom0-initrd.cpio = the cached base + a small archive with /init and the
+# guests (the kernel unpacks concatenated newc archives one after another).
+build_initrd() {
+	local s=$workdir/.stage i n
+	rm -rf "$s"
+	mkdir -p "$s/xentest/g"
+	cp "$ROOT/support/xen/dom0-init.sh" "$s/init"
+	chmod 755 "$s/init"
+	{
+		echo "TIMEOUT=$timeout_s"
+		echo "GUESTS=\"${g_name[*]}\""
+	} >"$s/xentest/guests.sh"
+	for i in "${!g_name[@]}"; do
+		n=${g_name[$i]}
+		mkdir -p "$s/xentest/g/$n"
+		cp "${g_image[$i]}" "$s/xentest/g/$n/kernel"
+		[ -z "${g_initrd[$i]}" ] || cp "${g_initrd[$i]}" "$s/xentest/g/$n/ramdisk"
+		[ -z "${g_action[$i]}" ] || echo "${g_action[$i]}" >"$s/xentest/g/$n/action"
+		guest_config "$i" >"$s/xentest/g/$n/cfg"
+	done
+	(cd "$s" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet) >"$workdir/guests.cpio"
+	cat "$CACHE/base.cpio" "$workdir/guests.cpio" >"$workdir/dom0-initrd.cpio"
+	rm -rf "$s" "$workdir/guests.cpio"
+}
+
+# ---- boot and collect ---------------------------------------------------------------------------
+
+# boot_xen: QEMU with Xen as the multiboot kernel; the first module is dom0's kernel (the text
+# after the space is its command line), the second its initramfs. Run from WORKDIR with relative
+# names: QEMU splits the module list at commas and spaces. dom0's `poweroff -f` makes Xen enter
+# ACPI S5 and QEMU exit 0; -no-reboot turns a Xen or dom0 panic into an exit too.
+boot_xen() {
+	local limit=$((BOOT_BUDGET + ${#g_name[@]} * (timeout_s + 30)))
+	ln -sf "$CACHE/kernel/vmlinux" "$workdir/vmlinux"
+	set +e
+	(cd "$workdir" && exec timeout -k 5 "$limit" qemu-system-x86_64 \
+		-accel tcg,thread=multi -cpu max -m 2048 -smp 1 -machine pc -nodefaults \
+		-display none -monitor none -serial file:serial.log -no-reboot -net none \
+		-kernel "$CACHE/xen.elf" -append "$XEN_ARGS" \
+		-initrd "vmlinux $DOM0_ARGS,dom0-initrd.cpio" </dev/null >qemu.log 2>&1)
+	qemu_rc=$?
+	set -e
+	qemu_limit=$limit
+}
+
+# collect: cut each XENTEST-FILE block out of serial.log, decode it and check its md5 sum.
+collect() {
+	local blocks=$workdir/.blocks hdr path size sum f
+	rm -rf "$blocks"
+	mkdir -p "$blocks"
+	tr -d '\r' <"$workdir/serial.log" | awk -v dir="$blocks" '
+		/^XENTEST-FILE / { n++; f = dir "/" n; print $2, $3, $4 > (f ".hdr"); close(f ".hdr"); inb = 1; printf "" > f; next }
+		/^XENTEST-EOF$/ { if (inb) close(f); inb = 0; next }
+		inb && /^[A-Za-z0-9+\/=]+$/ { print > f }
+	'
+	for hdr in "$blocks"/*.hdr; do
+		[ -f "$hdr" ] || continue
+		read -r path size sum <"$hdr"
+		f=${hdr%.hdr}
+		mkdir -p "$workdir/$(dirname "$path")"
+		if ! base64 -d <"$f" >"$workdir/$path" 2>/dev/null ||
+		   [ "$(md5sum <"$workdir/$path" | cut -d' ' -f1)" != "$sum" ]; then
+			log "$path arrived damaged through the serial console (md5 mismatch)"
+			corrupt=1
+		fi
+	done
+	rm -rf "$blocks"
+}
+
+# No pipe into grep -q here: under pipefail the writer's SIGPIPE would turn a match into a failure.
+marker() { grep -q "^XENTEST-$1" "$workdir/serial.log" 2>/dev/null; }
+
+report() {
+	local i n r reason status missing=0
+	for i in "${!g_name[@]}"; do
+		n=${g_name[$i]} r=$workdir/${g_name[$i]}/result
+		if [ -f "$r" ]; then
+			reason=$(sed -n 's/^reason=//p' "$r" | head -n 1 || true)
+			status=$(sed -n 's/^status=//p' "$r" | head -n 1 || true)
+			echo "xen-test: $n reason=$reason status=$status"
+		else
+			echo "xen-test: $n not run"
+			missing=1
+		fi
+	done
+	return $missing
+}
+
+main() {
+	local i why
+	parse_args "$@"
+	for i in "${guest_specs[@]}"; do
+		parse_guest "$i"
+	done
+	check_host
+	prepare_cache
+	mkdir -p "$workdir"
+	workdir=$(cd "$workdir" && pwd)
+	for i in "${g_name[@]}"; do
+		rm -rf "${workdir:?}/$i"
+	done
+	rm -f "$workdir/serial.log" "$workdir/qemu.log"
+	build_initrd
+	boot_xen
+	if ! marker DOM0-READY; then
+		why=$(tr -d '\r' <"$workdir/serial.log" 2>/dev/null | sed -n 's/^XENTEST-DOM0-FAILED //p' | head -n 1 || true)
+		[ -n "$why" ] && unavailable "dom0 came up but: $why (see $workdir/serial.log)"
+		[ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ] &&
+			unavailable "Xen and dom0 did not come up within ${qemu_limit} s (see $workdir/serial.log)"
+		unavailable "Xen and dom0 did not come up; QEMU exited with $qemu_rc (see $workdir/serial.log, $workdir/qemu.log)"
+	fi
+	corrupt=0
+	collect
+	report || die "dom0 stopped before every guest had run (QEMU status $qemu_rc; see $workdir/serial.log)"
+	[ "$corrupt" = 0 ] || die "some results arrived damaged (see above)"
+	rm -f "$workdir/dom0-initrd.cpio" "$workdir/vmlinux"
+}
+
+main "$@"

@@ -1,0 +1,241 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# /init of the throw-away dom0 that support/xen-test.sh boots under Xen (busybox sh, PV dom0).
+# Brings up the toolstack (xenstored, xen-init-dom0, xenconsoled), runs each guest listed in
+# /xentest/guests.sh with `xl create`, one after another, and sends each guest's files to the host
+# through the console as base64 blocks with their md5 sums, right after that guest ends (so a
+# later hang loses nothing already done). Then powers the machine off.
+#
+# Protocol on the console, one marker a line (the host ignores everything else):
+#   XENTEST-INIT / XENTEST-DOM0-READY / XENTEST-DOM0-FAILED <why>
+#   XENTEST-GUEST-START <name> / XENTEST-RESULT <name> reason=... status=...
+#   XENTEST-FILE <name>/<file> <size> <md5>, base64 lines, XENTEST-EOF
+#   XENTEST-DONE
+# No `set -e`: every step is checked, and a failing guest must not stop the ones after it.
+
+export PATH=/bin:/usr/bin:/usr/lib/xen-4.17/bin
+say() { echo "XENTEST-$*"; }
+
+# Dom0 uptime in centiseconds. Counting sleeps would be wrong: each xl call takes ~0.2 s here.
+now_cs() {
+	local up rest
+	read -r up rest </proc/uptime
+	# The leading 1 keeps a fraction such as "08" from being read as octal.
+	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
+}
+
+fail_dom0() {
+	say "DOM0-FAILED $*"
+	poweroff -f
+	sleep 10
+}
+
+mount_all() {
+	mount -t proc proc /proc &&
+	mount -t sysfs sysfs /sys &&
+	mount -t devtmpfs devtmpfs /dev &&
+	mkdir -p /dev/pts && mount -t devpts devpts /dev/pts &&
+	mount -t tmpfs tmpfs /run &&
+	mkdir -p /run/lock /run/xen /run/xenstored /var/log/xen/console /out
+}
+
+# The xen device modules are =m in Debian's kernel; xenfs needs xen-privcmd loaded first.
+load_modules() {
+	local m
+	for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc; do
+		insmod /modules/$m.ko || return 1
+	done
+	mount -t xenfs xenfs /proc/xen
+}
+
+start_toolstack() {
+	local i=0
+	XENSTORED_ROOTDIR=/run/xenstored xenstored --pid-file=/run/xenstored.pid || return 1
+	until xenstore-read -s / >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -le 100 ] || return 1
+		sleep 0.1
+	done
+	xen-init-dom0 >/run/xen-init-dom0.log 2>&1 || return 1
+	xenconsoled --log=guest --log-dir=/var/log/xen/console
+}
+
+# xl's exit reasons, from the "reason code" the xl daemon logs (libxl_shutdown_reason).
+reason_name() {
+	case "$1" in
+	0) echo poweroff ;; 1) echo reboot ;; 2) echo suspend ;; 3) echo crash ;;
+	4) echo watchdog ;; 5) echo soft_reset ;; *) echo unknown ;;
+	esac
+}
+
+# listed NAME OUTFILE: does `xl list NAME` show the domain? Its output goes to OUTFILE.
+listed() {
+	xl list "$1" >"$2" 2>&1 && grep -q "^$1 " "$2"
+}
+
+# The action (if any) while the guest runs: record `xl list` at N seconds, then maybe shut down.
+run_action() {
+	local name=$1 o=$2
+	if listed "$name" "$o/xl-list.log"; then lwr=yes; else lwr=no; fi
+	case "$action" in
+	shutdown-after=*)
+		# In the background: xl waits up to 60 s for the guest to acknowledge the request,
+		# and the guest's own end and the timeout must still be seen meanwhile.
+		xl shutdown "$name" >"$o/xl-shutdown.log" 2>&1 &
+		shutdown_pid=$!
+		;;
+	esac
+}
+
+# reap_shutdown OUTDIR: the exit status of the background `xl shutdown`, or "killed" if it was
+# still waiting for an acknowledgement when the guest had already ended.
+reap_shutdown() {
+	local rc
+	[ -n "$shutdown_pid" ] || return 0
+	if kill -0 "$shutdown_pid" 2>/dev/null; then
+		kill "$shutdown_pid" 2>/dev/null
+		wait "$shutdown_pid" 2>/dev/null
+		echo "shutdown_rc=killed" >>"$1/extra"
+	else
+		wait "$shutdown_pid"
+		rc=$?
+		echo "shutdown_rc=$rc" >>"$1/extra"
+	fi
+	shutdown_pid=""
+}
+
+# wait_guest NAME OUTDIR START_CS: until the xl daemon has handled the guest's end (its log says
+# "Done. Exiting now"), the per-guest timeout runs out, or the action is due. Sets timed_out.
+wait_guest() {
+	local name=$1 o=$2 t0=$3 log=/var/log/xen/xl-$1.log now act_at=-1 n
+	case "$action" in *-after=*) n=${action#*-after=}; act_at=$((t0 + n * 100)) ;; esac
+	timed_out=0
+	while ! grep -q "Done. Exiting now" "$log" 2>/dev/null; do
+		now=$(now_cs)
+		if [ $act_at -ge 0 ] && [ "$now" -ge $act_at ]; then
+			run_action "$name" "$o"
+			act_at=-1
+			continue
+		fi
+		if [ "$now" -ge $((t0 + TIMEOUT * 100)) ]; then
+			timed_out=1
+			return
+		fi
+		sleep 0.1
+	done
+}
+
+# The guest's final state, read before the domain goes: exit status from xenstore, xl list.
+read_final() {
+	local name=$1 o=$2 log=/var/log/xen/xl-$1.log code st
+	domid=$(sed -n 's/.*(domid \([0-9][0-9]*\)).*/\1/p' "$log" 2>/dev/null | head -n 1)
+	if [ $timed_out = 1 ]; then
+		reason=timeout
+	else
+		code=$(sed -n 's/.*has shut down, reason code \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+		if [ -n "$code" ]; then
+			reason=$(reason_name "$code")
+		else
+			reason=destroyed # somebody else destroyed it; nothing in this dom0 does
+		fi
+	fi
+	status=none
+	if [ -n "$domid" ] && st=$(xenstore-read "/local/domain/$domid/data/skiff/exit-status" 2>/dev/null); then
+		case "$st" in
+		''|*[!0-9-]*|?*-*) status=invalid; echo "status_raw=$st" >>"$o/extra" ;;
+		*) status=$st ;;
+		esac
+	fi
+	state=none
+	if listed "$name" "$o/xl-list-end.log"; then
+		lbd=yes
+		state=$(awk -v n="$name" '$1 == n { print $5 }' "$o/xl-list-end.log")
+	else
+		lbd=no
+	fi
+}
+
+# destroy_and_check NAME OUTDIR: xl destroy if still there, then wait (bounded) until it is gone.
+destroy_and_check() {
+	local name=$1 o=$2 i=0
+	if [ "$lbd" = yes ]; then
+		xl destroy "$name" >"$o/xl-destroy.log" 2>&1
+		echo "destroy_rc=$?" >>"$o/extra"
+	fi
+	gone=no
+	while [ $i -lt 10 ]; do
+		if ! listed "$name" "$o/xl-list-after.log"; then
+			gone=yes
+			return
+		fi
+		i=$((i + 1))
+		sleep 0.2
+	done
+}
+
+write_result() {
+	local o=$1
+	{
+		echo "reason=$reason"
+		echo "status=$status"
+		echo "listed_while_running=$lwr"
+		echo "gone_after=$gone"
+		echo "create_rc=$create_rc"
+		echo "domid=${domid:-none}"
+		echo "listed_before_destroy=$lbd"
+		echo "state=$state"
+		echo "elapsed=$elapsed"
+		cat "$o/extra" 2>/dev/null
+	} >"$o/result"
+	rm -f "$o/extra"
+}
+
+run_guest() {
+	local name=$1 d=/xentest/g/$1 o=/out/$1 t0 t1
+	mkdir -p "$o"
+	action="" lwr=not-checked status=none domid="" lbd=no state=none gone=no timed_out=0 shutdown_pid=""
+	[ -f "$d/action" ] && read -r action <"$d/action"
+	say "GUEST-START $name"
+	xl create "$d/cfg" >"$o/xl-create.log" 2>&1
+	create_rc=$?
+	t0=$(now_cs)
+	if [ $create_rc -ne 0 ]; then
+		reason=create-failed
+		listed "$name" "$o/xl-list-end.log" && lbd=yes
+	else
+		wait_guest "$name" "$o" "$t0"
+		read_final "$name" "$o"
+		reap_shutdown "$o"
+	fi
+	t1=$(now_cs)
+	elapsed=$(( (t1 - t0) / 100 )).$(( (t1 - t0) % 100 / 10 ))$(( (t1 - t0) % 10 ))
+	destroy_and_check "$name" "$o"
+	write_result "$o"
+	cp "/var/log/xen/console/guest-$name.log" "$o/console.log" 2>/dev/null || : >"$o/console.log"
+	cp "/var/log/xen/xl-$name.log" "$o/xl.log" 2>/dev/null
+	say "RESULT $name reason=$reason status=$status"
+	send_files "$name"
+}
+
+send_files() {
+	local f
+	for f in /out/$1/*; do
+		[ -f "$f" ] || continue
+		say "FILE $1/${f##*/} $(wc -c <"$f") $(md5sum <"$f" | cut -d' ' -f1)"
+		base64 "$f"
+		say EOF
+	done
+}
+
+say INIT
+mount_all || fail_dom0 "cannot mount the basic file systems"
+load_modules || fail_dom0 "cannot load the xen modules or mount xenfs"
+start_toolstack || fail_dom0 "cannot start xenstored, xen-init-dom0 or xenconsoled"
+. /xentest/guests.sh
+say DOM0-READY
+for g in $GUESTS; do
+	run_guest "$g"
+done
+say DONE
+poweroff -f
+sleep 10
