@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_pkgs=(gcc make binutils kconfig-frontends-nox python3)
+build_pkgs=(gcc make binutils kconfig-frontends-nox python3 libxen-dev)
 test_pkgs=(qemu-system-x86 clang bc gdb)
 bench_pkgs=(hyperfine)
 newlib_pkgs=(newlib-source xz-utils)
@@ -130,10 +130,19 @@ unpack_lua() {
 	echo "$dir" >"$stamp"
 }
 
+# plat/xen sees Xen's public headers (libxen-dev) through this directory only, never all of
+# /usr/include, so no host libc header can reach an image.
+link_xen_headers() {
+	[ -L "$DEPS/xen-include/xen" ] && return 0
+	mkdir -p "$DEPS/xen-include"
+	ln -sfn /usr/include/xen "$DEPS/xen-include/xen"
+}
+
 install_missing "${want[@]}" || exit 1
 [ "$check_only" = 1 ] && exit 0
 for g in "${groups[@]}"; do
 	case "$g" in
+	build) link_xen_headers ;;
 	newlib) unpack_newlib ;;
 	lua) unpack_lua ;;
 	esac

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Host unit tests: tests/unit/test_<name>.c plus the kernel sources it tests, built for the host
 # against plat/stub with AddressSanitizer and UBSan. Each appends its name and its sources.
-unit-tests += pmem heap format cmdline bootmem timer sched elf guest
+unit-tests += pmem heap format cmdline bootmem timer sched elf guest xs
 
 unit-pmem-srcs := kernel/pmem.c
 unit-heap-srcs := kernel/pmem.c kernel/heap.c
@@ -11,6 +11,7 @@ unit-bootmem-srcs := plat/common/bootmem.c
 unit-timer-srcs := kernel/timer.c
 unit-elf-srcs := hv/elf.c
 unit-guest-srcs := hv/guest.c
+unit-xs-srcs := plat/xen/xs_proto.c
 unit-sched-srcs := kernel/sched.c kernel/thread.c kernel/wait.c kernel/mutex.c kernel/sem.c \
 	kernel/timer.c kernel/pmem.c kernel/heap.c kernel/format.c kernel/printk.c \
 	kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c
