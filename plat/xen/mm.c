@@ -122,6 +122,9 @@ unsigned long xen_mm_init(void)
 	protect((uintptr_t)_rodata_start, SK_ALIGN_UP((uintptr_t)_rodata_end, XEN_PAGE), RW, NX);
 	flush_batch();
 	hyp_mmuext_op(&flush, 1);
+	/* Xen's boot mapping starts at virtual address 0: take page 0 away so NULL faults. */
+	if (hyp_update_va_mapping(0, 0, UVMF_INVLPG | UVMF_LOCAL) < 0)
+		sk_panic("xen: cannot unmap page 0");
 	return next_pt_pfn;
 }
 

@@ -35,5 +35,6 @@ void xen_trap(struct x86_trapframe *f)
 {
 	if (f->vector == 14)
 		f->cr2 = xen_shared->vcpu_info[0].arch.cr2;
+	f->cs &= 0xffff; /* Xen keeps the saved event mask in the bits above the selector */
 	x86_exception(f);
 }
