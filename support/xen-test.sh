@@ -12,9 +12,16 @@
 #   --workdir DIR      where results go (default build/xen-test)
 #   --timeout SECONDS  per-guest limit inside dom0 (default 60); then dom0 runs `xl destroy`
 #
-# Output: DIR/NAME/{console.log,result,xl-create.log,xl.log,...} and DIR/serial.log (all of Xen's
-# serial output). result holds reason=poweroff|crash|reboot|timeout|create-failed, status=N|none,
-# listed_while_running=yes|no|not-checked, gone_after=yes|no, create_rc=N and a few more lines.
+# Output: DIR/serial.log is all of Xen's serial output (dom0's console included). DIR/NAME/ holds
+# console.log (the guest's console), result, xl-create.log, xl.log (the xl daemon's log), xl.cfg,
+# xl-list.log (the action's `xl list`) and the other xl outputs. result lines:
+#   reason=poweroff|crash|reboot|timeout|create-failed  (rarer: suspend, watchdog, soft_reset,
+#     destroyed (by something else), unknown)
+#   status=N|none|invalid     the guest's /local/domain/<domid>/data/skiff/exit-status
+#   listed_while_running=yes|no|not-checked  gone_after=yes|no  create_rc=N
+#   domid=N  listed_before_destroy=yes|no  state=LETTERS|none (xl list, before the destroy)
+#   elapsed=S.SS (from the end of xl create to the guest's end)  and when they apply: shutdown_rc=N|killed
+#   (killed: xl still waited for the guest's acknowledgement), destroy_rc=N, status_raw=TEXT
 # Prints "xen-test: NAME reason=... status=..." per guest.
 # Exit status: 0 Xen booted and every guest ran (whatever their results), 1 dom0 stopped before
 # every guest had run, 2 bad usage, 3 Xen could not be booted here (tests skip on 3).
@@ -27,9 +34,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=$ROOT/build/deps/xen
 XENVER=4.17
 XENBIN=/usr/lib/xen-$XENVER/bin
-# Xen arguments: smap=0 because TCG's SMAP breaks Xen's accesses to the PV dom0's stack.
-XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all console_timestamps=boot smap=0"
-DOM0_ARGS="console=hvc0 earlyprintk=xen loglevel=4 panic=1"
+# Xen arguments: smap=0 because TCG's SMAP breaks Xen's accesses to the PV dom0's stack. dom0's
+# memory (dom0_mem) is added per run: the less it has, the faster it boots.
+XEN_ARGS="console=com1 com1=115200,8n1 dom0_max_vcpus=1 loglvl=all guest_loglvl=all console_timestamps=boot smap=0"
+# dom0 boot under TCG: the crypto self-tests and the W+X check of rodata cost ~0.4 s and prove
+# nothing about the guests; dom0 is thrown away after the run.
+DOM0_ARGS="console=hvc0 earlyprintk=xen loglevel=4 panic=1 cryptomgr.notests rodata=off"
 MODULES=(xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc)
 BOOT_BUDGET=120 # seconds for Xen + dom0 to come up, on top of the guests' own limits
 
@@ -51,7 +61,7 @@ parse_args() {
 		--workdir=*) workdir=${1#*=}; shift ;;
 		--timeout) [ $# -ge 2 ] || usage_error "--timeout needs a number of seconds"; timeout_s=$2; shift 2 ;;
 		--timeout=*) timeout_s=${1#*=}; shift ;;
-		-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
 		--) shift; guest_specs+=("$@"); break ;;
 		-*) usage_error "unknown option '$1' (see --help)" ;;
 		*) guest_specs+=("$1"); shift ;;
@@ -65,6 +75,8 @@ parse_args() {
 
 # Per guest, indexed like guest_specs.
 g_name=() g_image=() g_type=() g_mem=() g_extra=() g_action=() g_initrd=()
+max_mem=0
+dom0_mb=256 # raised by build_initrd: the guests' files live in dom0's RAM, and xl reads them
 
 # parse_guest SPEC: fills the g_* arrays, or exits 2 saying what is wrong.
 parse_guest() {
@@ -111,6 +123,7 @@ parse_guest() {
 	done
 	g_name+=("$name") g_image+=("$image") g_type+=("$type") g_mem+=("$mem")
 	g_extra+=("$extra") g_action+=("$action") g_initrd+=("$initrd")
+	[ "$mem" -le "$max_mem" ] || max_mem=$mem
 }
 
 # ---- host checks and the cache under build/deps/xen -------------------------------------------
@@ -119,7 +132,7 @@ check_host() {
 	"$ROOT/support/deps.sh" xen >&2 || unavailable "cannot install the host packages (support/deps.sh xen)"
 	command -v qemu-system-x86_64 >/dev/null || unavailable "qemu-system-x86_64 is not installed"
 	# TCG only: /dev/kvm on these machines is PVM, which cannot run Xen (see the pitfalls note).
-	qemu-system-x86_64 -accel help 2>/dev/null | grep -qx tcg || unavailable "this QEMU has no TCG accelerator"
+	grep -qx tcg <(qemu-system-x86_64 -accel help 2>/dev/null) || unavailable "this QEMU has no TCG accelerator"
 	[ -x "$XENBIN/xl" ] || unavailable "$XENBIN/xl missing (xen-utils-$XENVER)"
 	[ -x /bin/busybox ] || unavailable "/bin/busybox missing (busybox-static)"
 }
@@ -147,8 +160,9 @@ fetch_xen() {
 	log "fetching $pkg $ver (cached under build/deps/xen)"
 	mkdir -p "$CACHE/debs"
 	apt_download "$CACHE/debs" "$pkg=$ver" || unavailable "cannot download $pkg=$ver (see $CACHE/debs/apt.log)"
-	deb=$(ls "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | grep -F "_${ver//:/%3a}_" | head -n 1 || true)
-	[ -n "$deb" ] || unavailable "downloaded $pkg but found no .deb for version $ver"
+	# apt-get download names the file PKG_VERSION_ARCH.deb, an epoch's colon written as %3a.
+	deb=$CACHE/debs/${pkg}_${ver//:/%3a}_amd64.deb
+	[ -f "$deb" ] || unavailable "downloaded $pkg but found no $(basename "$deb")"
 	tmp=$(mktemp -d "$CACHE/xen.XXXXXX")
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./boot/xen-$XENVER-amd64.gz"
 	zcat "$tmp/boot/xen-$XENVER-amd64.gz" >"$tmp/xen.elf"
@@ -293,7 +307,7 @@ guest_config() {
 # build_initrd: WORKDIR/dom0-initrd.cpio = the cached base + a small archive with /init and the
 # guests (the kernel unpacks concatenated newc archives one after another).
 build_initrd() {
-	local s=$workdir/.stage i n
+	local s=$workdir/.stage i n bytes=0
 	rm -rf "$s"
 	mkdir -p "$s/xentest/g"
 	cp "$ROOT/support/xen/dom0-init.sh" "$s/init"
@@ -310,6 +324,8 @@ build_initrd() {
 		[ -z "${g_action[$i]}" ] || echo "${g_action[$i]}" >"$s/xentest/g/$n/action"
 		guest_config "$i" >"$s/xentest/g/$n/cfg"
 	done
+	bytes=$(du -sb "$s/xentest/g" | cut -f1)
+	dom0_mb=$((256 + 2 * ((bytes >> 20) + 1)))
 	(cd "$s" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet) >"$workdir/guests.cpio"
 	cat "$CACHE/base.cpio" "$workdir/guests.cpio" >"$workdir/dom0-initrd.cpio"
 	rm -rf "$s" "$workdir/guests.cpio"
@@ -319,25 +335,47 @@ build_initrd() {
 
 # boot_xen: QEMU with Xen as the multiboot kernel; the first module is dom0's kernel (the text
 # after the space is its command line), the second its initramfs. Run from WORKDIR with relative
-# names: QEMU splits the module list at commas and spaces. dom0's `poweroff -f` makes Xen enter
-# ACPI S5 and QEMU exit 0; -no-reboot turns a Xen or dom0 panic into an exit too.
+# names: QEMU splits the module list at commas and spaces. -no-reboot turns a Xen or dom0 panic
+# into an exit.
 boot_xen() {
-	local limit=$((BOOT_BUDGET + ${#g_name[@]} * (timeout_s + 30)))
+	local limit=$((BOOT_BUDGET + ${#g_name[@]} * (timeout_s + 30))) mem=$((dom0_mb + max_mem + 256)) qpid
+	# Xen's boot time grows with the machine's memory: no more than the run needs, at least 1 GiB.
+	[ $mem -ge 1024 ] || mem=1024
 	ln -sf "$CACHE/kernel/vmlinux" "$workdir/vmlinux"
-	set +e
+	: >"$workdir/serial.log"
 	(cd "$workdir" && exec timeout -k 5 "$limit" qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu max -m 2048 -smp 1 -machine pc -nodefaults \
+		-accel tcg,thread=multi -cpu max -m $mem -smp 1 -machine pc -nodefaults \
 		-display none -monitor none -serial file:serial.log -no-reboot -net none \
-		-kernel "$CACHE/xen.elf" -append "$XEN_ARGS" \
-		-initrd "vmlinux $DOM0_ARGS,dom0-initrd.cpio" </dev/null >qemu.log 2>&1)
+		-kernel "$CACHE/xen.elf" -append "$XEN_ARGS dom0_mem=${dom0_mb}M,max:${dom0_mb}M" \
+		-initrd "vmlinux $DOM0_ARGS,dom0-initrd.cpio" </dev/null >qemu.log 2>&1) &
+	qpid=$!
+	qemu_pid=$qpid
+	wait_for_dom0_end "$qpid"
+	set +e
+	wait "$qpid"
 	qemu_rc=$?
 	set -e
+	qemu_pid=""
 	qemu_limit=$limit
 }
 
-# collect: cut each XENTEST-FILE block out of serial.log, decode it and check its md5 sum.
+# wait_for_dom0_end PID: stop QEMU (through its `timeout`, PID) as soon as dom0 says it is done or
+# failed. dom0 powers off by itself too, but Xen's ACPI S5 path waits for the emulated RTC's next
+# second tick, which costs 0.5 s a run on average. The serial file holds every byte written.
+wait_for_dom0_end() {
+	while kill -0 "$1" 2>/dev/null; do
+		if grep -qE '^XENTEST-(DONE|DOM0-FAILED)' "$workdir/serial.log" 2>/dev/null; then
+			kill "$1" 2>/dev/null || true
+			return
+		fi
+		sleep 0.1
+	done
+}
+
+# collect: cut each XENTEST-FILE block (a tar of one guest's files) out of serial.log, check its
+# md5 sum and unpack it into WORKDIR.
 collect() {
-	local blocks=$workdir/.blocks hdr path size sum f
+	local blocks=$workdir/.blocks hdr name sum f
 	rm -rf "$blocks"
 	mkdir -p "$blocks"
 	tr -d '\r' <"$workdir/serial.log" | awk -v dir="$blocks" '
@@ -347,20 +385,35 @@ collect() {
 	'
 	for hdr in "$blocks"/*.hdr; do
 		[ -f "$hdr" ] || continue
-		read -r path size sum <"$hdr"
+		read -r name _ sum <"$hdr"
 		f=${hdr%.hdr}
-		mkdir -p "$workdir/$(dirname "$path")"
-		if ! base64 -d <"$f" >"$workdir/$path" 2>/dev/null ||
-		   [ "$(md5sum <"$workdir/$path" | cut -d' ' -f1)" != "$sum" ]; then
-			log "$path arrived damaged through the serial console (md5 mismatch)"
+		if base64 -d <"$f" >"$f.tar" 2>/dev/null && [ "$(md5sum <"$f.tar" | cut -d' ' -f1)" = "$sum" ]; then
+			tar -x -f "$f.tar" -C "$workdir"
+		else
+			log "the files of ${name%.tar} arrived damaged through the serial console (md5 mismatch)"
 			corrupt=1
 		fi
 	done
 	rm -rf "$blocks"
 }
 
+# xen_panic: the line after Xen's "Panic on CPU N:", without its prefix, if Xen panicked.
+xen_panic() {
+	tr -d '\r' <"$workdir/serial.log" 2>/dev/null |
+		awk '/Panic on CPU/ { p = 1; next } p { sub(/^\(XEN\) (\[[^]]*\] )?/, ""); print; exit }' || true
+}
+
 # No pipe into grep -q here: under pipefail the writer's SIGPIPE would turn a match into a failure.
 marker() { grep -q "^XENTEST-$1" "$workdir/serial.log" 2>/dev/null; }
+
+# WORKDIR/NAME/xl.cfg: the config each guest ran with, for whoever reads the results.
+save_configs() {
+	local i
+	for i in "${!g_name[@]}"; do
+		[ -d "$workdir/${g_name[$i]}" ] && guest_config "$i" >"$workdir/${g_name[$i]}/xl.cfg"
+	done
+	return 0
+}
 
 report() {
 	local i n r reason status missing=0
@@ -378,8 +431,17 @@ report() {
 	return $missing
 }
 
+# An interrupted run must not leave QEMU behind (it would run on until its timeout).
+qemu_pid=""
+on_exit() {
+	[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true
+}
+
 main() {
 	local i why
+	trap on_exit EXIT
+	trap 'log "interrupted"; exit 130' INT
+	trap 'log "terminated"; exit 143' TERM
 	parse_args "$@"
 	for i in "${guest_specs[@]}"; do
 		parse_guest "$i"
@@ -397,13 +459,23 @@ main() {
 	if ! marker DOM0-READY; then
 		why=$(tr -d '\r' <"$workdir/serial.log" 2>/dev/null | sed -n 's/^XENTEST-DOM0-FAILED //p' | head -n 1 || true)
 		[ -n "$why" ] && unavailable "dom0 came up but: $why (see $workdir/serial.log)"
+		why=$(xen_panic)
+		[ -n "$why" ] && unavailable "Xen panicked: $why (see $workdir/serial.log)"
 		[ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ] &&
 			unavailable "Xen and dom0 did not come up within ${qemu_limit} s (see $workdir/serial.log)"
 		unavailable "Xen and dom0 did not come up; QEMU exited with $qemu_rc (see $workdir/serial.log, $workdir/qemu.log)"
 	fi
 	corrupt=0
 	collect
-	report || die "dom0 stopped before every guest had run (QEMU status $qemu_rc; see $workdir/serial.log)"
+	save_configs
+	if ! report; then
+		why=$(xen_panic)
+		[ -z "$why" ] || die "Xen panicked while the guests ran: $why (see $workdir/serial.log)"
+		why=$(tr -d '\r' <"$workdir/serial.log" | sed -n 's/^XENTEST-GUEST-START \([^ ]*\).*/\1/p' | tail -n 1 || true)
+		[ "$qemu_rc" != 124 ] && [ "$qemu_rc" != 137 ] ||
+			die "the run hit its overall limit of $qemu_limit s while guest '${why:-?}' ran (see $workdir/serial.log)"
+		die "dom0 stopped while guest '${why:-?}' ran, QEMU status $qemu_rc (see $workdir/serial.log)"
+	fi
 	[ "$corrupt" = 0 ] || die "some results arrived damaged (see above)"
 	rm -f "$workdir/dom0-initrd.cpio" "$workdir/vmlinux"
 }

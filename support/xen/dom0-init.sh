@@ -3,20 +3,20 @@
 # /init of the throw-away dom0 that support/xen-test.sh boots under Xen (busybox sh, PV dom0).
 # Brings up the toolstack (xenstored, xen-init-dom0, xenconsoled), runs each guest listed in
 # /xentest/guests.sh with `xl create`, one after another, and sends each guest's files to the host
-# through the console as base64 blocks with their md5 sums, right after that guest ends (so a
-# later hang loses nothing already done). Then powers the machine off.
+# through the console as a base64 tar with its md5 sum, right after that guest ends (so a later
+# hang loses nothing already done). Then powers the machine off.
 #
 # Protocol on the console, one marker a line (the host ignores everything else):
 #   XENTEST-INIT / XENTEST-DOM0-READY / XENTEST-DOM0-FAILED <why>
 #   XENTEST-GUEST-START <name> / XENTEST-RESULT <name> reason=... status=...
-#   XENTEST-FILE <name>/<file> <size> <md5>, base64 lines, XENTEST-EOF
+#   XENTEST-FILE <name>.tar <size> <md5>, base64 lines, XENTEST-EOF (a tar of the guest's files)
 #   XENTEST-DONE
 # No `set -e`: every step is checked, and a failing guest must not stop the ones after it.
 
 export PATH=/bin:/usr/bin:/usr/lib/xen-4.17/bin
 say() { echo "XENTEST-$*"; }
 
-# Dom0 uptime in centiseconds. Counting sleeps would be wrong: each xl call takes ~0.2 s here.
+# Dom0 uptime in centiseconds. Counting sleeps would be wrong: each xl call takes ~0.1 s here.
 now_cs() {
 	local up rest
 	read -r up rest </proc/uptime
@@ -141,8 +141,8 @@ read_final() {
 	fi
 	status=none
 	if [ -n "$domid" ] && st=$(xenstore-read "/local/domain/$domid/data/skiff/exit-status" 2>/dev/null); then
-		case "$st" in
-		''|*[!0-9-]*|?*-*) status=invalid; echo "status_raw=$st" >>"$o/extra" ;;
+		case "${st#-}" in
+		''|*[!0-9]*) status=invalid; echo "status_raw=$st" >>"$o/extra" ;;
 		*) status=$st ;;
 		esac
 	fi
@@ -159,7 +159,7 @@ read_final() {
 destroy_and_check() {
 	local name=$1 o=$2 i=0
 	if [ "$lbd" = yes ]; then
-		xl destroy "$name" >"$o/xl-destroy.log" 2>&1
+		timeout 30 xl destroy "$name" >"$o/xl-destroy.log" 2>&1
 		echo "destroy_rc=$?" >>"$o/extra"
 	fi
 	gone=no
@@ -195,8 +195,9 @@ run_guest() {
 	mkdir -p "$o"
 	action="" lwr=not-checked status=none domid="" lbd=no state=none gone=no timed_out=0 shutdown_pid=""
 	[ -f "$d/action" ] && read -r action <"$d/action"
-	say "GUEST-START $name"
-	xl create "$d/cfg" >"$o/xl-create.log" 2>&1
+	say "GUEST-START $name uptime_cs=$(now_cs)"
+	# Bounded too: a create that hangs must not hold up the guests after it.
+	timeout "$TIMEOUT" xl create "$d/cfg" >"$o/xl-create.log" 2>&1
 	create_rc=$?
 	t0=$(now_cs)
 	if [ $create_rc -ne 0 ]; then
@@ -217,14 +218,19 @@ run_guest() {
 	send_files "$name"
 }
 
+# send_files NAME: the guest's output directory as one tar, base64 on the console. One block a
+# guest keeps the number of (slow, under TCG) process starts down.
+# dom0's kernel messages stay off the console meanwhile: one in the middle of a base64 line would
+# spoil the block (the host would see the md5 mismatch, but could not repair it).
 send_files() {
-	local f
-	for f in /out/$1/*; do
-		[ -f "$f" ] || continue
-		say "FILE $1/${f##*/} $(wc -c <"$f") $(md5sum <"$f" | cut -d' ' -f1)"
-		base64 "$f"
-		say EOF
-	done
+	local t=/run/$1.tar
+	tar -c -f "$t" -C /out "$1" || return
+	dmesg -n 1
+	say "FILE $1.tar $(wc -c <"$t") $(md5sum <"$t" | cut -d' ' -f1)"
+	base64 "$t"
+	say EOF
+	dmesg -n 4
+	rm -f "$t"
 }
 
 say INIT
@@ -232,10 +238,10 @@ mount_all || fail_dom0 "cannot mount the basic file systems"
 load_modules || fail_dom0 "cannot load the xen modules or mount xenfs"
 start_toolstack || fail_dom0 "cannot start xenstored, xen-init-dom0 or xenconsoled"
 . /xentest/guests.sh
-say DOM0-READY
+say "DOM0-READY uptime_cs=$(now_cs) $(awk '/^MemAvailable/ { print "mem_available_kb=" $2 }' /proc/meminfo)"
 for g in $GUESTS; do
 	run_guest "$g"
 done
-say DONE
+say "DONE uptime_cs=$(now_cs)"
 poweroff -f
 sleep 10

@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: MIT
+# Xen tests: support/xen-test.sh boots a real Xen host (Debian's Xen 4.17, a Debian dom0) in QEMU
+# (TCG) and runs guests as domUs with xl. The harness is tested first, with GRUB guests that need
+# nothing from Skiff (pv, pvh, a crash, a reboot, a bad image, and a guest that ignores
+# `xl shutdown`), all in one Xen boot. When the harness says Xen cannot run here (exit 3), every
+# Xen test is skipped with its reason. Skiff's own Xen guests go in the section at the end.
+
+XEN_LOG=$TEST_LOGS/xen
+XEN_WORK=$XEN_LOG/work
+XEN_SKIP=""   # set when Xen cannot run here: every Xen test is skipped with this reason
+XEN_BROKEN="" # set when the harness itself failed: every guest check fails with this reason
+rm -rf "$XEN_LOG"
+mkdir -p "$XEN_LOG"
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+# grub_guest NAME FORMAT CONFIG: a GRUB core image (x86_64-xen is PV, i386-xen_pvh is PVH) with
+# CONFIG embedded, so it runs that script and needs no disk. Built at $XEN_LOG/NAME.elf.
+grub_guest() {
+	printf '%s\n' "$3" >"$XEN_LOG/$1.cfg"
+	grub-mkimage -O "$2" -c "$XEN_LOG/$1.cfg" -p /boot/grub -o "$XEN_LOG/$1.elf" \
+		echo sleep halt reboot minicmd memrw >>"$XEN_LOG/grub.log" 2>&1
+}
+
+# xen_field GUEST KEY: a value from the guest's result file (empty if there is none).
+xen_field() {
+	sed -n "s/^$2=//p" "$XEN_WORK/$1/result" 2>/dev/null | head -n 1 || true
+}
+
+# xen_ran TEST: 0 when the harness run can be checked; otherwise TEST is recorded as a skip (Xen
+# cannot run here) or a failure (the harness failed) and 1 is returned.
+xen_ran() {
+	if [ -n "$XEN_SKIP" ]; then
+		skip "$1" "$XEN_SKIP"
+		return 1
+	fi
+	if [ -n "$XEN_BROKEN" ]; then
+		fail "$1" "$XEN_BROKEN" "$XEN_LOG/run.err"
+		return 1
+	fi
+}
+
+# xen_check TEST GUEST "KEY=VALUE|..." "CONSOLE-PATTERN|!ABSENT|...": every result field must
+# have its value, and the guest's console must show (or, with '!', not show) each pattern.
+xen_check() {
+	local test=$1 guest=$2 fields=$3 patterns=$4 kv got p dir=$XEN_WORK/$2 kvs pats
+	xen_ran "$test" || return
+	if [ ! -f "$dir/result" ]; then
+		fail "$test" "no result for guest $guest: the harness did not run it" "$XEN_LOG/run.err"
+		return
+	fi
+	IFS='|' read -ra kvs <<<"$fields"
+	for kv in "${kvs[@]}"; do
+		got=$(xen_field "$guest" "${kv%%=*}")
+		if [ "$got" != "${kv#*=}" ]; then
+			fail "$test" "${kv%%=*} is '$got', expected '${kv#*=}'" "$dir/result"
+			return
+		fi
+	done
+	IFS='|' read -ra pats <<<"$patterns"
+	for p in "${pats[@]}"; do
+		if [ "${p:0:1}" = "!" ]; then
+			if grep -qF -- "${p:1}" "$dir/console.log"; then
+				fail "$test" "console shows '${p:1}'" "$dir/console.log"
+				return
+			fi
+		elif ! grep -qF -- "$p" "$dir/console.log"; then
+			fail "$test" "console lacks '$p'" "$dir/console.log"
+			return
+		fi
+	done
+	pass "$test"
+}
+
+# xen_usage TEST MESSAGE ARGS...: the harness must refuse ARGS with exit 2 and one line on stderr
+# holding MESSAGE, before it boots anything.
+xen_usage() {
+	local test=$1 msg=$2 out=$XEN_LOG/$1.out err=$XEN_LOG/$1.err rc
+	shift 2
+	timeout -k 5 60 support/xen-test.sh --workdir "$XEN_LOG/usage" "$@" >"$out" 2>"$err" </dev/null
+	rc=$?
+	if [ "$rc" != 2 ]; then
+		fail "xen/$test" "exit status $rc, expected 2" "$err"
+	elif [ "$(wc -l <"$err")" != 1 ] || [ -s "$out" ]; then
+		fail "xen/$test" "expected exactly one line on stderr and nothing on stdout" "$err"
+	elif ! grep -qF -- "$msg" "$err"; then
+		fail "xen/$test" "stderr lacks '$msg'" "$err"
+	else
+		pass "xen/$test"
+	fi
+}
+
+# ---- the harness's command line (no Xen needed) ------------------------------------------------
+
+ANY=tests/lib.sh # any existing file: the command line is checked before an image is looked at
+xen_usage harness-usage-no-guest "no guest given"
+xen_usage harness-usage-bad-option "unknown option '--frob'" --frob "a=$ANY"
+xen_usage harness-usage-bad-timeout "--timeout: '0' is not a number of seconds" --timeout 0 "a=$ANY"
+xen_usage harness-usage-missing-image "image '/no/such.elf' not found" a=/no/such.elf
+xen_usage harness-usage-bad-name "name 'a b' must be" "a b=$ANY"
+xen_usage harness-usage-no-image "expected NAME=IMAGE" justaname
+xen_usage harness-usage-bad-type "type 'hvm' is not pv or pvh" "a=$ANY,type=hvm"
+xen_usage harness-usage-bad-mem "mem '4' is not a number of MB" "a=$ANY,mem=4"
+xen_usage harness-usage-bad-action "action 'reboot-after=1' is not shutdown-after=N or list-after=N" "a=$ANY,action=reboot-after=1"
+xen_usage harness-usage-unknown-field "unknown option 'colour=red'" "a=$ANY,colour=red"
+xen_usage harness-usage-missing-initrd "initrd '/no/such.img' not found" "a=$ANY,initrd=/no/such.img"
+xen_usage harness-usage-duplicate "guest name 'a' given twice" "a=$ANY" "a=$ANY"
+
+# ---- the harness with GRUB guests, all in one Xen boot ----------------------------------------
+
+if ! { grub_guest pv x86_64-xen 'echo "XENTEST-MARKER pv guest"
+halt' &&
+	grub_guest pvh i386-xen_pvh 'echo "XENTEST-MARKER pvh guest"
+sleep 2
+halt' &&
+	grub_guest wait x86_64-xen 'echo "XENTEST-MARKER wait: sleeping"
+sleep 30
+echo "XENTEST-MARKER wait: slept"
+halt' &&
+	grub_guest crash x86_64-xen 'echo "XENTEST-MARKER crash: writing to an unmapped address"
+write_dword 0x7ffffff0000 1
+echo "XENTEST-MARKER crash: survived"
+halt' &&
+	grub_guest reboot x86_64-xen 'echo "XENTEST-MARKER reboot guest"
+reboot'; }; then
+	fail xen/harness-grub-guests "grub-mkimage cannot build the GRUB test guests" "$XEN_LOG/grub.log"
+	XEN_BROKEN="no GRUB guests"
+fi
+echo "not a kernel" >"$XEN_LOG/notelf.img"
+
+# The wait guest ignores `xl shutdown` (GRUB has no PV shutdown watch), so the per-guest timeout
+# ends it; 10 s keeps that short. The whole run takes about 25 s warm.
+XEN_GUESTS=(
+	"pv=$XEN_LOG/pv.elf"
+	"pvh=$XEN_LOG/pvh.elf,type=pvh,action=list-after=1"
+	"wait=$XEN_LOG/wait.elf,action=shutdown-after=1"
+	"crash=$XEN_LOG/crash.elf"
+	"reboot=$XEN_LOG/reboot.elf,mem=32"
+	"notelf=$XEN_LOG/notelf.img"
+)
+if [ -z "$XEN_BROKEN" ]; then
+	support/xen-test.sh --workdir "$XEN_WORK" --timeout 10 "${XEN_GUESTS[@]}" \
+		>"$XEN_LOG/run.out" 2>"$XEN_LOG/run.err" </dev/null
+	xen_rc=$?
+	case "$xen_rc" in
+	0)
+		if [ "$(grep -c '^xen-test: [a-z]* reason=' "$XEN_LOG/run.out")" = ${#XEN_GUESTS[@]} ]; then
+			pass xen/harness-run
+		else
+			fail xen/harness-run "expected one 'xen-test: NAME reason=...' line per guest" "$XEN_LOG/run.out"
+		fi ;;
+	3)
+		XEN_SKIP=$(grep -m1 'Xen unavailable' "$XEN_LOG/run.err" || echo "Xen unavailable (exit 3)")
+		skip xen/harness-run "$XEN_SKIP" ;;
+	*)
+		XEN_BROKEN="support/xen-test.sh exited with $xen_rc"
+		fail xen/harness-run "$XEN_BROKEN" "$XEN_LOG/run.err" ;;
+	esac
+fi
+
+xen_check xen/harness-pv pv "reason=poweroff|status=none|listed_while_running=not-checked|gone_after=yes|create_rc=0|listed_before_destroy=yes|state=---s--" \
+	"XENTEST-MARKER pv guest"
+xen_check xen/harness-pvh pvh "reason=poweroff|status=none|listed_while_running=yes|gone_after=yes|create_rc=0|state=---s--" \
+	"XENTEST-MARKER pvh guest"
+# What really happens to a guest that does not act on `xl shutdown`: the request is written, xl
+# waits for an acknowledgement that never comes (the harness stops it when the guest ends), GRUB
+# sleeps on, and at the per-guest timeout dom0 destroys the domain.
+xen_check xen/harness-shutdown-ignored wait "reason=timeout|status=none|listed_while_running=yes|gone_after=yes|shutdown_rc=killed|listed_before_destroy=yes" \
+	"XENTEST-MARKER wait: sleeping|!XENTEST-MARKER wait: slept"
+if xen_ran xen/harness-list-while-running; then
+	if grep -q '^wait  *[0-9]' "$XEN_WORK/wait/xl-list.log" 2>/dev/null; then
+		pass xen/harness-list-while-running
+	else
+		fail xen/harness-list-while-running "the xl list taken at 1 s does not show the guest" "$XEN_WORK/wait/xl-list.log"
+	fi
+fi
+# on_crash="preserve": the crashed domain stays until dom0 has looked at it (state letter c).
+xen_check xen/harness-crash crash "reason=crash|gone_after=yes|listed_before_destroy=yes|state=---sc-" \
+	"XENTEST-MARKER crash: writing|!XENTEST-MARKER crash: survived"
+# on_reboot="destroy": xl destroys it itself, so it is already gone when dom0 looks.
+xen_check xen/harness-reboot reboot "reason=reboot|gone_after=yes|listed_before_destroy=no" \
+	"XENTEST-MARKER reboot guest"
+xen_check xen/harness-create-failed notelf "reason=create-failed|status=none|gone_after=yes" ""
+if xen_ran xen/harness-create-failed-log; then
+	xen_crc=$(xen_field notelf create_rc)
+	if [ -n "$xen_crc" ] && [ "$xen_crc" != 0 ] && grep -q 'no loader found' "$XEN_WORK/notelf/xl-create.log" 2>/dev/null; then
+		pass xen/harness-create-failed-log
+	else
+		fail xen/harness-create-failed-log "create_rc '$xen_crc' and xl-create.log do not show the failed build" "$XEN_WORK/notelf/xl-create.log"
+	fi
+fi
+
+# ==== Skiff guests on Xen ========================================================================
+# The apps' <app>.xen images (PLAT_XEN is on by default) as PV domUs, all in one more Xen boot:
+# output and exit status (read from xenstore), crash reports, libc-test with its initrd, the
+# domain listed while it runs and ended cleanly by `xl shutdown`, and the grant-table self-test.
+
+for app in hello crash libc-test; do
+	if ! make -s APP=apps/$app >"$XEN_LOG/build-$app.log" 2>&1 || [ ! -f build/$app/$app.xen ]; then
+		fail "xen/build-$app" "no build/$app/$app.xen" "$XEN_LOG/build-$app.log"
+		XEN_BROKEN=${XEN_BROKEN:-"the Skiff images did not build"}
+	fi
+done
+XEN_WORK=$XEN_LOG/skiff
+SKIFF_GUESTS=(
+	"hello=build/hello/hello.xen,extra=-- one two"
+	"exit42=build/crash/crash.xen,extra=-- exit 42"
+	"null=build/crash/crash.xen,extra=-- null"
+	"panic=build/crash/crash.xen,extra=-- panic"
+	"libc=build/libc-test/libc-test.xen,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes"
+	"sleeper=build/crash/crash.xen,extra=-- sleep 30,action=shutdown-after=2"
+	"gnttab=build/hello/hello.xen,extra=xen.selftest"
+)
+if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
+	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${SKIFF_GUESTS[@]}" \
+		>"$XEN_LOG/skiff.out" 2>"$XEN_LOG/skiff.err" </dev/null
+	case $? in
+	0) ;;
+	3) XEN_SKIP=$(grep -m1 'Xen unavailable' "$XEN_LOG/skiff.err" || echo "Xen unavailable (exit 3)") ;;
+	*) XEN_BROKEN="support/xen-test.sh failed on the Skiff guests"; cp "$XEN_LOG/skiff.err" "$XEN_LOG/run.err" ;;
+	esac
+fi
+
+xen_check xen/hello hello "reason=poweroff|status=0|gone_after=yes|create_rc=0" \
+	"Skiff on xen-pv|Hello from Skiff|argv[1] = \"one\"|argv[2] = \"two\"|slept |token passed 1000 times"
+xen_check xen/exit-status exit42 "reason=poweroff|status=42" "crash: exit"
+xen_check xen/crash-report null "reason=crash|status=none|gone_after=yes" \
+	"CRASH: page fault (#PF)|a NULL pointer|Registers:|Backtrace:|<crash_null+|Halting with status 127"
+xen_check xen/panic panic "reason=crash" "PANIC: crash app asked for a panic|Backtrace:"
+xen_check xen/libc-test libc "reason=poweroff|status=0" \
+	"posix: initrd:|passed, 0 failed|libc-test: atexit handler ran|!FAIL "
+xen_check xen/xl-shutdown sleeper "reason=poweroff|status=0|listed_while_running=yes|gone_after=yes" \
+	"crash: sleep|shutdown requested by the host (poweroff): ending the app"
+if xen_ran xen/xl-list-while-running; then
+	if grep -q '^sleeper  *[0-9]' "$XEN_WORK/sleeper/xl-list.log" 2>/dev/null; then
+		pass xen/xl-list-while-running
+	else
+		fail xen/xl-list-while-running "xl list did not show the running guest" "$XEN_WORK/sleeper/xl-list.log"
+	fi
+fi
+xen_check xen/grant-table gnttab "reason=poweroff|status=0" "grant table self-test ok"
