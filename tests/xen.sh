@@ -193,7 +193,8 @@ fi
 # ==== Skiff guests on Xen ========================================================================
 # The apps' <app>.xen images (PLAT_XEN is on by default) as PV domUs, all in one more Xen boot:
 # output and exit status (read from xenstore), crash reports, libc-test with its initrd, the
-# domain listed while it runs and ended cleanly by `xl shutdown`, and the grant-table self-test.
+# domain listed while it runs and ended cleanly by `xl shutdown`, and the grant-table self-test;
+# then the same images as PVH domains.
 
 for app in hello crash libc-test; do
 	if ! make -s APP=apps/$app >"$XEN_LOG/build-$app.log" 2>&1 || [ ! -f build/$app/$app.xen ]; then
@@ -210,6 +211,9 @@ SKIFF_GUESTS=(
 	"libc=build/libc-test/libc-test.xen,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes"
 	"sleeper=build/crash/crash.xen,extra=-- sleep 30,action=shutdown-after=2"
 	"gnttab=build/hello/hello.xen,extra=xen.selftest"
+	"hellopvh=build/hello/hello.xen,type=pvh,extra=xen.selftest -- one"
+	"nullpvh=build/crash/crash.xen,type=pvh,extra=-- null"
+	"libcpvh=build/libc-test/libc-test.xen,type=pvh,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes"
 )
 if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
 	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${SKIFF_GUESTS[@]}" \
@@ -239,3 +243,9 @@ if xen_ran xen/xl-list-while-running; then
 	fi
 fi
 xen_check xen/grant-table gnttab "reason=poweroff|status=0" "grant table self-test ok"
+# The same .xen image as a PVH domain.
+xen_check xen/pvh-hello hellopvh "reason=poweroff|status=0|gone_after=yes" \
+	"Skiff on xen-pvh|Hello from Skiff|argv[1] = \"one\"|token passed 1000 times|grant table self-test ok"
+xen_check xen/pvh-crash-report nullpvh "reason=crash|status=none" \
+	"CRASH: page fault (#PF)|a NULL pointer|Backtrace:|<crash_null+"
+xen_check xen/pvh-libc-test libcpvh "reason=poweroff|status=0" "passed, 0 failed|!FAIL "

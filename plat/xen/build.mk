@@ -4,6 +4,6 @@
 platforms-$(CONFIG_PLAT_XEN) += xen
 plat-xen-y += plat/xen/entry.S plat/xen/setup.c plat/xen/mm.c plat/xen/console.c
 plat-xen-y += plat/xen/time.c plat/xen/events.c plat/xen/traps.c plat/xen/shutdown.c
-plat-xen-y += plat/xen/xenstore.c plat/xen/xs_proto.c plat/xen/gnttab.c
+plat-xen-y += plat/xen/xenstore.c plat/xen/xs_proto.c plat/xen/gnttab.c plat/xen/pvh.c
 plat-xen-y += plat/common/bootmem.c plat/common/x86_trap.c
 plat-xen-cflags := -isystem build/deps/xen-include -D__XEN_INTERFACE_VERSION__=0x00040d00

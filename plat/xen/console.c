@@ -12,10 +12,10 @@
 static struct xencons_interface *ring;
 static evtchn_port_t port;
 
-void xen_console_init(void)
+void xen_console_init(unsigned long mfn, evtchn_port_t evtchn)
 {
-	ring = mfn_to_virt(xen_si->console.domU.mfn);
-	port = xen_si->console.domU.evtchn;
+	ring = mfn_to_virt(mfn);
+	port = evtchn;
 }
 
 void xen_console_write(const char *buf, size_t len)

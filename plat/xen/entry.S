@@ -34,6 +34,8 @@
 1:	.quad hypercall_page
 2:	NOTE(XEN_ELFNOTE_FEATURES, 1f, 2f)
 1:	.asciz "!writable_page_tables"
+2:	NOTE(XEN_ELFNOTE_PHYS32_ENTRY, 1f, 2f)
+1:	.long xen_pvh_start32
 2:	.balign 4
 
 	.section .text.boot, "ax"
@@ -49,6 +51,69 @@ xen_start:
 	orq %rdx, %rax
 	movq %rax, %rsi
 	call xen_main
+	ud2
+
+/*
+ * PVH (xl type="pvh"): 32-bit protected mode, paging off, %ebx = struct hvm_start_info. Switch
+ * to long mode on an identity map of the first 4 GiB (2 MiB pages: RAM and the special pages Xen
+ * puts below 4 GiB), then C at CPL 0.
+ */
+	.code32
+	.globl xen_pvh_start32
+xen_pvh_start32:
+	cld
+	movl %ebx, pvh_start_info
+	rdtsc
+	movl %eax, pvh_tsc
+	movl %edx, pvh_tsc + 4
+	movl $pvh_pdpt + 3, pvh_pml4
+	xorl %ecx, %ecx
+1:	movl %ecx, %eax
+	shll $12, %eax
+	addl $pvh_pd + 3, %eax
+	movl %eax, pvh_pdpt(, %ecx, 8)
+	incl %ecx
+	cmpl $4, %ecx
+	jne 1b
+	xorl %ecx, %ecx
+2:	movl %ecx, %eax
+	shll $21, %eax
+	orl $0x83, %eax			/* present, writable, 2 MiB */
+	movl %eax, pvh_pd(, %ecx, 8)
+	incl %ecx
+	cmpl $2048, %ecx
+	jne 2b
+	movl $pvh_pml4, %eax
+	movl %eax, %cr3
+	movl %cr4, %eax
+	orl $0x620, %eax		/* PAE, OSFXSR, OSXMMEXCPT: apps use SSE */
+	movl %eax, %cr4
+	movl $0xc0000080, %ecx
+	rdmsr
+	orl $0x900, %eax		/* LME, NXE */
+	wrmsr
+	movl %cr0, %eax
+	andl $~0xc, %eax		/* no x87 emulation, no task-switched trap */
+	orl $0x80000023, %eax		/* PG, NE, MP, PE */
+	movl %eax, %cr0
+	lgdt pvh_gdt_ptr
+	ljmp $0x08, $xen_pvh_start64
+
+	.code64
+xen_pvh_start64:
+	movl $0x10, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	xorl %eax, %eax
+	movl %eax, %fs
+	movl %eax, %gs
+	leaq boot_stack_top(%rip), %rsp
+	xorl %ebp, %ebp
+	fninit
+	movl pvh_start_info(%rip), %edi
+	movq pvh_tsc(%rip), %rsi
+	call xen_pvh_main
 	ud2
 
 	/* Xen writes one 32-byte stub per hypercall here before the guest starts. */
@@ -77,6 +142,47 @@ xen_trap_\vec:
 	STUB \v
 	.endr
 
+/* PVH exceptions come through our own IDT at CPL 0, with the plain CPU frame. */
+.macro HVMSTUB vec
+	.balign 16
+	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17)
+	.else
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp xen_hvm_trap_common
+.endm
+
+	.balign 16
+	.globl xen_hvm_trap_stubs
+xen_hvm_trap_stubs:
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19
+	HVMSTUB \v
+	.endr
+
+xen_hvm_trap_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rbp
+	pushq %rsi
+	pushq %rdi
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %cr2, %rax
+	pushq %rax
+	movq %rsp, %rdi
+	andq $-16, %rsp
+	call xen_trap
+	ud2
+
 /* The frame matches struct kvm-style trapframe: cr2 slot (filled from vcpu_info in C), regs, vector. */
 xen_trap_common:
 	pushq %rax
@@ -100,7 +206,33 @@ xen_trap_common:
 	call xen_trap
 	ud2
 
+	.section .rodata
+	.balign 8
+pvh_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code */
+	.quad 0x00cf92000000ffff	/* 0x10: data */
+pvh_gdt_end:
+pvh_gdt_ptr:
+	.word pvh_gdt_end - pvh_gdt - 1
+	.long pvh_gdt
+
+	.section .data
+	.balign 8
+pvh_start_info:
+	.quad 0
+pvh_tsc:
+	.quad 0
+
 	.section .bss
+	.balign 4096
+pvh_pml4:
+	.skip 4096
+pvh_pdpt:
+	.skip 4096
+	.globl pvh_pd
+pvh_pd:
+	.skip 4 * 4096
 	.balign 16
 boot_stack:
 	.skip 32768

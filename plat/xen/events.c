@@ -89,9 +89,14 @@ void xen_idle(uint64_t deadline_ns)
 
 	if (xen_evtchn_dispatch() || deadline_ns <= plat_time_monotonic_ns())
 		return;
-	/* A single-shot timer wakes the poll at the deadline, through the timer VIRQ. */
-	if (deadline_ns != PLAT_DEADLINE_NONE)
+	/*
+	 * A single-shot timer wakes the poll at the deadline through the timer VIRQ; the poll's own
+	 * timeout (the same deadline) covers a PVH domain, where set_timer_op may not be offered.
+	 */
+	if (deadline_ns != PLAT_DEADLINE_NONE) {
 		hyp_set_timer_op(xen_deadline_to_system(deadline_ns));
+		p.timeout = xen_deadline_to_system(deadline_ns);
+	}
 	set_xen_guest_handle(p.ports, ports);
 	hyp_sched_op(SCHEDOP_poll, &p);
 	xen_evtchn_dispatch();

@@ -16,6 +16,7 @@
 #define FIRST_FREE GNTTAB_NR_RESERVED_ENTRIES /* 0-7 belong to the toolstack (console, xenstore) */
 
 static grant_entry_v1_t table[ENTRIES] __sk_aligned(4096);
+int xen_pvh_map_grant_table(void *page);
 static bool in_use[ENTRIES];
 static bool ready;
 
@@ -25,6 +26,10 @@ int gnttab_init(void)
 	struct gnttab_setup_table s = { .dom = DOMID_SELF, .nr_frames = 1 };
 	long r;
 
+	if (xen_pvh) {
+		ready = xen_pvh_map_grant_table(table) == 0;
+		return ready ? 0 : -EIO;
+	}
 	set_xen_guest_handle(s.frame_list, &frame);
 	r = hyp_grant_table_op(GNTTABOP_setup_table, &s, 1);
 	if (r < 0 || s.status != GNTST_okay) {

@@ -132,6 +132,8 @@ bool xen_mm_mapped(uintptr_t va)
 {
 	uint64_t *e;
 
+	if (xen_pvh) /* PVH runs on the 4 GiB boot map, less page 0 */
+		return va >= XEN_PAGE && va < (4ULL << 30);
 	if (va >= (1ULL << 47) || va < XEN_PAGE)
 		return false;
 	e = l1_entry(va);
@@ -152,8 +154,11 @@ bool plat_addr_readable(uintptr_t addr, size_t len)
 int xen_page_guard(void *addr, bool guard)
 {
 	uintptr_t va = (uintptr_t)addr;
-	uint64_t *e = l1_entry(va);
+	uint64_t *e;
 
+	if (xen_pvh) /* 2 MiB boot pages only: the stack canary is all PVH has */
+		return PLAT_EUNSPEC;
+	e = l1_entry(va);
 	if (!e || !SK_IS_ALIGNED(va, XEN_PAGE))
 		return PLAT_EUNSPEC;
 	if (hyp_update_va_mapping(va, guard ? 0 : (((uint64_t)pfn_to_mfn(va >> 12) << 12) | DATA),

@@ -17,8 +17,11 @@
 
 start_info_t *xen_si;
 struct shared_info *xen_shared;
+bool xen_pvh;
+unsigned long xen_store_mfn;
+evtchn_port_t xen_store_port;
 
-static char shared_page[XEN_PAGE] __sk_aligned(4096);
+char xen_shared_page[XEN_PAGE] __sk_aligned(4096);
 static char cmdline[SK_CMDLINE_MAX];
 static struct plat_boot_info bi;
 
@@ -50,10 +53,12 @@ noreturn void xen_main(start_info_t *si, uint64_t boot_tsc)
 	unsigned long free_pfn;
 
 	xen_si = si;
-	if (xen_map_mfn(shared_page, si->shared_info >> 12))
+	if (xen_map_mfn(xen_shared_page, si->shared_info >> 12))
 		xen_shutdown(SHUTDOWN_crash); /* nothing to print with yet */
-	xen_shared = (struct shared_info *)shared_page;
-	xen_console_init();
+	xen_shared = (struct shared_info *)xen_shared_page;
+	xen_store_mfn = si->store_mfn;
+	xen_store_port = si->store_evtchn;
+	xen_console_init(si->console.domU.mfn, si->console.domU.evtchn);
 	xen_traps_init();
 	free_pfn = xen_mm_init();
 	xen_time_init();
@@ -69,7 +74,7 @@ void plat_late_init(void)
 {
 	const struct sk_cmdline *cl = sk_boot_cmdline();
 
-	xs_init();
+	xs_init(xen_store_mfn, xen_store_port);
 	if (gnttab_init())
 		pr_warn("no grant tables: devices that need them will not work\n");
 	else if (sk_cmdline_get(cl, "xen.selftest"))

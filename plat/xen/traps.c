@@ -33,7 +33,7 @@ void xen_trap(struct x86_trapframe *f);
 
 void xen_trap(struct x86_trapframe *f)
 {
-	if (f->vector == 14)
+	if (f->vector == 14 && !xen_pvh) /* a PVH stub read CR2 itself */
 		f->cr2 = xen_shared->vcpu_info[0].arch.cr2;
 	f->cs &= 0xffff; /* Xen keeps the saved event mask in the bits above the selector */
 	x86_exception(f);

@@ -48,10 +48,10 @@ static void ring_event(evtchn_port_t p, void *arg)
 	sk_waitq_wake_all(&ring_wq);
 }
 
-int xs_init(void)
+int xs_init(unsigned long mfn, evtchn_port_t evtchn)
 {
-	intf = mfn_to_virt(xen_si->store_mfn);
-	port = xen_si->store_evtchn;
+	intf = mfn_to_virt(mfn);
+	port = evtchn;
 	xen_evtchn_handle(port, ring_event, NULL);
 	xen_xs_ready = true;
 	return 0;

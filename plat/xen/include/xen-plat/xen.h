@@ -12,18 +12,22 @@
 
 #define XEN_PAGE 4096UL
 
-extern start_info_t *xen_si;
+extern start_info_t *xen_si;		/* PV only */
 extern struct shared_info *xen_shared;
+extern bool xen_pvh;			/* booted as PVH: frames are guest-physical, no P2M */
 
-/* Page frames: pseudo-physical (our addresses, va == pfn << 12) and machine. */
+/*
+ * Page frames: pseudo-physical (our addresses, va == pfn << 12) and machine. A PVH guest's
+ * frames are translated by Xen itself, so there the two are the same number.
+ */
 static inline unsigned long pfn_to_mfn(unsigned long pfn)
 {
-	return ((const unsigned long *)xen_si->mfn_list)[pfn];
+	return xen_pvh ? pfn : ((const unsigned long *)xen_si->mfn_list)[pfn];
 }
 
 static inline unsigned long mfn_to_pfn(unsigned long mfn)
 {
-	return ((const unsigned long *)MACH2PHYS_VIRT_START)[mfn];
+	return xen_pvh ? mfn : ((const unsigned long *)MACH2PHYS_VIRT_START)[mfn];
 }
 
 static inline void *mfn_to_virt(unsigned long mfn)
@@ -43,7 +47,7 @@ int xen_page_guard(void *addr, bool guard);
 /* Map machine frame mfn at va (a page of ours), writable. */
 int xen_map_mfn(void *va, unsigned long mfn);
 
-void xen_console_init(void);
+void xen_console_init(unsigned long mfn, evtchn_port_t port);
 void xen_console_write(const char *buf, size_t len);
 void xen_time_init(void);
 uint64_t xen_system_time_ns(void);
@@ -60,7 +64,7 @@ void xen_traps_init(void);
 noreturn void xen_shutdown(unsigned reason);
 
 /* xenstore (xenstore.c): 0 or a negative errno. */
-int xs_init(void);
+int xs_init(unsigned long mfn, evtchn_port_t port);
 int xs_read(const char *path, char *buf, size_t len);
 int xs_write(const char *path, const char *value);
 int xs_rm(const char *path);
