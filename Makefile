@@ -111,7 +111,7 @@ LIBGCC := $(shell gcc -print-libgcc-file-name)
 include support/rules.mk
 
 .PHONY: all run test unit unit-build bench clean distclean help hv fuzz fuzz-build
-all: $(IMAGES) $(O)/compile_commands.json $(INITRD)
+all: $(IMAGES) $(O)/compile_commands.json $(INITRD) $(if $(filter xen,$(platforms-y)),$(O)/$(APP_NAME).xen.cfg)
 
 # A configuration with no platform cannot make an image: say so instead of building nothing.
 ifneq ($(wildcard $(O)/include/config/auto.conf),)

@@ -105,6 +105,11 @@ ifeq ($(CONFIG_SK_KSYMS),y)
 endif
 	$(Q)mv $@.tmp $@
 
+# Next to a Xen image, the xl config that boots it.
+$(O)/$(APP_NAME).xen.cfg: $(O)/$(APP_NAME).xen support/xl-config.sh
+	$(call say,XLCFG,$@)
+	$(Q)support/xl-config.sh $< $(APP_NAME) $(INITRD) > $@
+
 $(O)/compile_commands.json: $(call obj,$(ALL_SRCS))
 	@{ echo '['; cat $(addsuffix .cmd,$^) | sed '$$ s/},$$/}/'; echo ']'; } > $@
 

@@ -210,7 +210,7 @@ SKIFF_GUESTS=(
 	"panic=build/crash/crash.xen,extra=-- panic"
 	"libc=build/libc-test/libc-test.xen,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes"
 	"sleeper=build/crash/crash.xen,extra=-- sleep 30,action=shutdown-after=2"
-	"gnttab=build/hello/hello.xen,extra=xen.selftest"
+	"gnttab=build/crash/crash.xen,extra=xen.selftest -- sleep 1"
 	"hellopvh=build/hello/hello.xen,type=pvh,extra=xen.selftest -- one"
 	"nullpvh=build/crash/crash.xen,type=pvh,extra=-- null"
 	"libcpvh=build/libc-test/libc-test.xen,type=pvh,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes"
@@ -243,6 +243,7 @@ if xen_ran xen/xl-list-while-running; then
 	fi
 fi
 xen_check xen/grant-table gnttab "reason=poweroff|status=0" "grant table self-test ok"
+xen_check xen/xenstore-transaction gnttab "reason=poweroff|status=0" "xenstore transaction self-test ok"
 # The same .xen image as a PVH domain.
 xen_check xen/pvh-hello hellopvh "reason=poweroff|status=0|gone_after=yes" \
 	"Skiff on xen-pvh|Hello from Skiff|argv[1] = \"one\"|token passed 1000 times|grant table self-test ok"

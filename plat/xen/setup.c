@@ -11,6 +11,7 @@
 #include <skiff/compiler.h>
 #include <skiff/panic.h>
 #include <skiff/printk.h>
+#include <skiff/thread.h>
 #include <plat-common/bootmem.h>
 #include <xen-plat/hypercall.h>
 #include <xen-plat/xen.h>
@@ -27,6 +28,40 @@ static struct plat_boot_info bi;
 
 void xen_events_init(void);
 void gnttab_selftest(void);
+
+/*
+ * Kernel option xen.selftest: the grant table, then a xenstore transaction (write and read inside
+ * it, commit, read outside), in a thread because xenstore requests block.
+ */
+static void *selftest(void *arg)
+{
+	char v[16] = "";
+	uint32_t tx = 0;
+	int r;
+
+	(void)arg;
+	gnttab_selftest();
+	r = xs_transaction_start(&tx);
+	if (!r)
+		r = xs_write_tx(tx, "data/skiff/selftest", "42");
+	if (!r)
+		r = xs_read_tx(tx, "data/skiff/selftest", v, sizeof(v)) == 2 && !strcmp(v, "42") ? 0 : -1;
+	if (!r)
+		r = xs_transaction_end(tx, true);
+	v[0] = '\0';
+	if (!r)
+		r = xs_read("data/skiff/selftest", v, sizeof(v)) == 2 && !strcmp(v, "42") ? 0 : -1;
+	pr_info("xenstore transaction self-test %s (tx %u, %d)\n", r ? "FAILED" : "ok", tx, r);
+	return NULL;
+}
+
+static void xen_selftest_start(void)
+{
+	struct sk_thread *t = sk_thread_create("xen-selftest", selftest, NULL);
+
+	if (t)
+		sk_thread_detach(t);
+}
 noreturn void xen_main(start_info_t *si, uint64_t boot_tsc);
 
 static void build_boot_info(unsigned long free_pfn, uint64_t boot_tsc)
@@ -77,9 +112,9 @@ void plat_late_init(void)
 	xs_init(xen_store_mfn, xen_store_port);
 	if (gnttab_init())
 		pr_warn("no grant tables: devices that need them will not work\n");
-	else if (sk_cmdline_get(cl, "xen.selftest"))
-		gnttab_selftest();
 	xen_shutdown_watch_start();
+	if (sk_cmdline_get(cl, "xen.selftest"))
+		xen_selftest_start();
 }
 
 void plat_console_write(const char *buf, size_t len)
