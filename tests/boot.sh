@@ -14,27 +14,10 @@ build_app() { # APP -> builds build/<name>/<name>.kvm
 # Passes when the run exits with EXPECTED-STATUS and its output (stdout and stderr) holds every
 # pattern. A pattern starting with '!' must NOT appear.
 boot() {
-	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/boot-$1.log" rc why p
+	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/boot-$1.log"
 	shift 3
 	support/qemu-run.sh --timeout 60 "$@" >"$log" 2>&1
-	rc=$?
-	if [ "$rc" != "$want" ]; then
-		fail "boot/$name" "exit status $rc, expected $want" "$log"
-		return
-	fi
-	IFS='|' read -ra pats <<<"$patterns"
-	for p in "${pats[@]}"; do
-		if [ "${p:0:1}" = "!" ]; then
-			if grep -qF -- "${p:1}" "$log"; then
-				fail "boot/$name" "unexpected '${p:1}'" "$log"
-				return
-			fi
-		elif ! why=$(expect_log "$log" "$p"); then
-			fail "boot/$name" "$why" "$log"
-			return
-		fi
-	done
-	pass "boot/$name"
+	check_run "boot/$name" "$log" "$want" $? "$patterns"
 }
 
 HELLO_OK="Hello from Skiff|argv[0] = \"hello\"|slept |token passed 1000 times"

@@ -16,31 +16,14 @@ fi
 
 # hv_boot NAME EXPECTED-STATUS "PATTERN|PATTERN|!ABSENT" SKIFF-HV-ARGS...
 hv_boot() {
-	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$1.log" rc why p
+	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$1.log"
 	shift 3
 	if [ -n "$SKIP_WHY" ]; then
 		skip "hv/$name" "$SKIP_WHY"
 		return
 	fi
 	timeout -k 5 60 "$HV" "$@" >"$log" 2>&1 </dev/null
-	rc=$?
-	if [ "$rc" != "$want" ]; then
-		fail "hv/$name" "exit status $rc, expected $want" "$log"
-		return
-	fi
-	IFS='|' read -ra pats <<<"$patterns"
-	for p in "${pats[@]}"; do
-		if [ "${p:0:1}" = "!" ]; then
-			if grep -qF -- "${p:1}" "$log"; then
-				fail "hv/$name" "unexpected '${p:1}'" "$log"
-				return
-			fi
-		elif ! why=$(expect_log "$log" "$p"); then
-			fail "hv/$name" "$why" "$log"
-			return
-		fi
-	done
-	pass "hv/$name"
+	check_run "hv/$name" "$log" "$want" $? "$patterns"
 }
 
 for app in hello crash blktest hvhostile; do

@@ -31,6 +31,30 @@ expect_log() {
 	return 0
 }
 
+# check_run TEST LOG WANTED-STATUS STATUS "PATTERN|!ABSENT|...": pass when the run exited with
+# WANTED-STATUS and LOG holds every pattern (fixed strings) and none of the '!' ones.
+check_run() {
+	local test=$1 log=$2 want=$3 rc=$4 patterns=$5 p why pats
+	if [ "$rc" != "$want" ]; then
+		fail "$test" "exit status $rc, expected $want" "$log"
+		return
+	fi
+	IFS='|' read -ra pats <<<"$patterns"
+	for p in "${pats[@]}"; do
+		[ -n "$p" ] || continue
+		if [ "${p:0:1}" = "!" ]; then
+			if grep -qF -- "${p:1}" "$log"; then
+				fail "$test" "unexpected '${p:1}'" "$log"
+				return
+			fi
+		elif ! why=$(expect_log "$log" "$p"); then
+			fail "$test" "$why" "$log"
+			return
+		fi
+	done
+	pass "$test"
+}
+
 # image_end_kib IMAGE: where the ELF image's loaded segments end, in KiB.
 image_end_kib() {
 	local type paddr memsz end=0

@@ -11,6 +11,8 @@
  * struct x86_trapframe: cr2, r15 ... rax, vector, error, then the CPU's rip, cs, rflags, rsp, ss.
  */
 
+#include <plat-common/x86_save.S.h>
+
 #define USER_CS 0x23
 #define USER_SS 0x1b
 #define RFLAGS_USER 0x0002	/* IOPL 0, interrupts off: the TSS I/O bitmap opens the hypercall ports */
@@ -31,21 +33,7 @@
 .endm
 
 .macro SAVE_FRAME
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rbp
-	pushq %rsi
-	pushq %rdi
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	X86_PUSH_REGS
 	movq %cr2, %rax
 	pushq %rax
 	cld

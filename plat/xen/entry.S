@@ -6,6 +6,7 @@
  * the stubs restore them so the C side sees the same frame as on KVM.
  */
 #include <xen/elfnote.h>
+#include <plat-common/x86_save.S.h>
 
 #define NOTE(type, desc_start, desc_end)	\
 	.balign 4;				\
@@ -161,21 +162,7 @@ xen_hvm_trap_stubs:
 	.endr
 
 xen_hvm_trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rbp
-	pushq %rsi
-	pushq %rdi
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	X86_PUSH_REGS
 	movq %cr2, %rax
 	pushq %rax
 	movq %rsp, %rdi
@@ -185,21 +172,7 @@ xen_hvm_trap_common:
 
 /* The frame matches struct kvm-style trapframe: cr2 slot (filled from vcpu_info in C), regs, vector. */
 xen_trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rbp
-	pushq %rsi
-	pushq %rdi
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	X86_PUSH_REGS
 	pushq $0		/* cr2 */
 	movq %rsp, %rdi
 	andq $-16, %rsp
