@@ -216,7 +216,7 @@ SKIFF_GUESTS=(
 	"libcpvh=build/libc-test/libc-test.xen,type=pvh,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes"
 )
 if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
-	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${SKIFF_GUESTS[@]}" \
+	support/xen-test.sh --workdir "$XEN_WORK" --timeout 30 "${SKIFF_GUESTS[@]}" \
 		>"$XEN_LOG/skiff.out" 2>"$XEN_LOG/skiff.err" </dev/null
 	case $? in
 	0) ;;

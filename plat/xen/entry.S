@@ -143,6 +143,26 @@ xen_trap_\vec:
 	STUB \v
 	.endr
 
+/*
+ * The event upcall (PV). Xen delivers it only inside plat_idle's SCHEDOP_block, the one place
+ * event delivery is unmasked, and masks it again on entry. Its work is to end the block: the
+ * handlers run afterwards in thread context. So it just returns, with a native iretq to guest
+ * kernel mode (ring 3: CS and SS need RPL 3).
+ */
+	.globl xen_event_upcall
+xen_event_upcall:
+	movq (%rsp), %rcx
+	movq 8(%rsp), %r11
+	addq $16, %rsp
+	orb $3, 8(%rsp)
+	orb $3, 32(%rsp)
+	iretq
+
+/* Xen could not load a segment while returning to us: nothing sensible is left to do. */
+	.globl xen_failsafe_upcall
+xen_failsafe_upcall:
+	ud2
+
 /* PVH exceptions come through our own IDT at CPL 0, with the plain CPU frame. */
 .macro HVMSTUB vec
 	.balign 16

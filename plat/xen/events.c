@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Event channels without upcalls. Event delivery stays masked (as libxc starts every vCPU), and
- * nothing runs asynchronously: plat_idle waits with SCHEDOP_poll on the ports that have handlers
- * (the timer VIRQ, xenstore, ...), then runs the handlers of the pending ones in thread context.
- * With cooperative threads that means no handler can ever interrupt the kernel.
+ * Event channels. Each port has a handler. Event delivery (the upcall) is masked everywhere but
+ * inside plat_idle: on PV it unmasks, blocks with SCHEDOP_block, and the upcall Xen then delivers
+ * (entry.S) only ends the block; the handlers of the pending ports run afterwards, in thread
+ * context, so no handler can ever interrupt the kernel. A PVH domain has no PV upcall: it waits
+ * with SCHEDOP_poll on the same ports instead.
  */
 #include <errno.h>
 #include <skiff/compiler.h>
@@ -37,11 +38,14 @@ int xen_evtchn_bind_virq(uint32_t virq, evtchn_port_t *port)
 
 void xen_evtchn_handle(evtchn_port_t port, xen_evtchn_handler fn, void *arg)
 {
+	struct evtchn_unmask u = { .port = port };
+
 	SK_BUG_ON(nr_handlers == MAX_PORTS);
 	handlers[nr_handlers].port = port;
 	handlers[nr_handlers].fn = fn;
 	handlers[nr_handlers].arg = arg;
 	ports[nr_handlers++] = port;
+	hyp_event_channel_op(EVTCHNOP_unmask, &u); /* its events may raise the upcall */
 }
 
 static bool test_and_clear_pending(evtchn_port_t port)
@@ -54,7 +58,12 @@ static bool test_and_clear_pending(evtchn_port_t port)
 
 unsigned xen_evtchn_dispatch(void)
 {
+	struct vcpu_info *v = &xen_shared->vcpu_info[0];
 	unsigned ran = 0;
+
+	/* Consumed here: the per-port bits below say which. */
+	__atomic_store_n(&v->evtchn_upcall_pending, 0, __ATOMIC_RELEASE);
+	__atomic_exchange_n(&v->evtchn_pending_sel, 0, __ATOMIC_ACQ_REL);
 
 	for (unsigned i = 0; i < nr_handlers; i++) {
 		if (test_and_clear_pending(handlers[i].port)) {
@@ -74,13 +83,33 @@ static void timer_fired(evtchn_port_t port, void *arg)
 
 void xen_events_init(void);
 
+extern char xen_event_upcall[], xen_failsafe_upcall[];
+
 void xen_events_init(void)
 {
-	int r = xen_evtchn_bind_virq(VIRQ_TIMER, &timer_port);
+	int r;
+
+	if (!xen_pvh && hcall3(__HYPERVISOR_set_callbacks, (unsigned long)xen_event_upcall,
+			       (unsigned long)xen_failsafe_upcall, 0) < 0)
+		sk_panic("xen: set_callbacks failed");
+	r = xen_evtchn_bind_virq(VIRQ_TIMER, &timer_port);
 
 	if (r)
 		sk_panic("xen: cannot bind the timer VIRQ: %d", r);
 	xen_evtchn_handle(timer_port, timer_fired, NULL);
+}
+
+/*
+ * Unmask, then block: SCHEDOP_block returns at once if an event is already pending, so none can
+ * slip in between. The upcall Xen delivers on the way out only returns (entry.S).
+ */
+static void block(void)
+{
+	struct vcpu_info *v = &xen_shared->vcpu_info[0];
+
+	__atomic_store_n(&v->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
+	hyp_sched_op(SCHEDOP_block, NULL);
+	__atomic_store_n(&v->evtchn_upcall_mask, 1, __ATOMIC_SEQ_CST);
 }
 
 void xen_idle(uint64_t deadline_ns)
@@ -97,7 +126,11 @@ void xen_idle(uint64_t deadline_ns)
 		hyp_set_timer_op(xen_deadline_to_system(deadline_ns));
 		p.timeout = xen_deadline_to_system(deadline_ns);
 	}
-	set_xen_guest_handle(p.ports, ports);
-	hyp_sched_op(SCHEDOP_poll, &p);
+	if (xen_pvh) {
+		set_xen_guest_handle(p.ports, ports);
+		hyp_sched_op(SCHEDOP_poll, &p);
+	} else {
+		block();
+	}
 	xen_evtchn_dispatch();
 }

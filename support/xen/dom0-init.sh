@@ -190,7 +190,28 @@ write_result() {
 	rm -f "$o/extra"
 }
 
+# toolstack_failed OUT: dom0's xl monitoring daemon died (it sometimes corrupts its own heap
+# under TCG: "malloc(): unsorted double linked list corrupted") or never logged, so the guest's
+# end could not be seen. That is not the guest's result: run_guest tries such a guest once more.
+toolstack_failed() {
+	grep -q 'died due to fatal signal' "$1/xl-create.log" 2>/dev/null && return 0
+	[ "$reason" = timeout ] && [ ! -s "/var/log/xen/xl-$2.log" ]
+}
+
 run_guest() {
+	local name=$1
+	try_guest "$name"
+	if toolstack_failed "/out/$name" "$name"; then
+		say "RETRY $name: xl's monitoring daemon failed (reason=$reason)"
+		rm -rf "/out/$name" "/var/log/xen/console/guest-$name.log" "/var/log/xen/xl-$name.log"
+		try_guest "$name"
+		echo "retried=yes (xl's monitoring daemon failed on the first try)" >>"/out/$name/result"
+	fi
+	say "RESULT $name reason=$reason status=$status"
+	send_files "$name"
+}
+
+try_guest() {
 	local name=$1 d=/xentest/g/$1 o=/out/$1 t0 t1
 	mkdir -p "$o"
 	action="" lwr=not-checked status=none domid="" lbd=no state=none gone=no timed_out=0 shutdown_pid=""
@@ -214,8 +235,6 @@ run_guest() {
 	write_result "$o"
 	cp "/var/log/xen/console/guest-$name.log" "$o/console.log" 2>/dev/null || : >"$o/console.log"
 	cp "/var/log/xen/xl-$name.log" "$o/xl.log" 2>/dev/null
-	say "RESULT $name reason=$reason status=$status"
-	send_files "$name"
 }
 
 # send_files NAME: the guest's output directory as one tar, base64 on the console. One block a
