@@ -143,7 +143,11 @@ for sig in TERM INT; do
 	log="$TEST_LOGS/hv-signal-$sig.log"
 	timeout -k 5 60 "$HV" $CRASH -- sleep 30 >"$log" 2>&1 &
 	pid=$!
-	sleep 0.3
+	# Signal it once the guest is running (its first line is out), not at a guessed moment.
+	for _ in $(seq 100); do
+		grep -q "crash: sleep" "$log" 2>/dev/null && break
+		sleep 0.05
+	done
 	pkill -"$sig" -f "skiff-hv $CRASH -- sleep 30"
 	wait $pid
 	rc=$?
