@@ -54,26 +54,49 @@ static int map_memory(struct hv *hv)
 	return 0;
 }
 
-/* The guest sees what KVM supports; without a CPUID KVM may refuse long mode (EFER.LME). */
+/*
+ * The guest's CPUID: only the baseline x86-64 features the image relies on (FPU, TSC, PAE, FXSR,
+ * SSE/SSE2 and up to SSE4.2/POPCNT, SYSCALL, NX, long mode), as the host CPU reports them. KVM needs
+ * LM and NX there before it accepts long mode and NX pages; the image never asks for more. Asking
+ * KVM for its full supported list instead costs about 0.35 ms a start, a fifth of a whole run.
+ */
+#define L1_EDX (1u << 0 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 13 | 1u << 15 | 1u << 16 | \
+		1u << 24 | 1u << 25 | 1u << 26) /* FPU TSC MSR PAE CX8 PGE CMOV PAT FXSR SSE SSE2 */
+#define L1_ECX (1u << 0 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | 1u << 23) /* SSE3 SSSE3 CX16 SSE4.1/2 POPCNT */
+#define X1_EDX (1u << 11 | 1u << 20 | 1u << 29) /* SYSCALL NX LM */
+#define X1_ECX (1u << 0) /* LAHF/SAHF */
+
+static void host_cpuid(uint32_t leaf, struct kvm_cpuid_entry2 *e)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(0));
+	*e = (struct kvm_cpuid_entry2){ .function = leaf, .eax = a, .ebx = b, .ecx = c, .edx = d };
+}
+
 static int set_cpuid(struct hv *hv)
 {
-	enum { MAX_ENTRIES = 100 };
-	struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) + MAX_ENTRIES * sizeof(cpuid->entries[0]));
-	int r = -1;
+	struct {
+		struct kvm_cpuid2 head;
+		struct kvm_cpuid_entry2 e[4];
+	} c = { .head.nent = 4 };
 
-	if (!cpuid) {
-		hv_err("out of memory");
+	host_cpuid(0, &c.e[0]);
+	c.e[0].eax = 1;
+	host_cpuid(1, &c.e[1]);
+	c.e[1].ecx &= L1_ECX;
+	c.e[1].edx &= L1_EDX;
+	c.e[1].ebx &= 0xffff; /* no APIC id or CPU count: one vCPU */
+	host_cpuid(0x80000000, &c.e[2]);
+	c.e[2].eax = 0x80000001;
+	host_cpuid(0x80000001, &c.e[3]);
+	c.e[3].ecx &= X1_ECX;
+	c.e[3].edx &= X1_EDX;
+	if (ioctl(hv->vcpu_fd, KVM_SET_CPUID2, &c.head) < 0) {
+		hv_err("KVM_SET_CPUID2: %s", strerror(errno));
 		return -1;
 	}
-	cpuid->nent = MAX_ENTRIES;
-	if (ioctl(hv->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
-		hv_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
-	else if (ioctl(hv->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0)
-		hv_err("KVM_SET_CPUID2: %s", strerror(errno));
-	else
-		r = 0;
-	free(cpuid);
-	return r;
+	return 0;
 }
 
 static int create_vcpu(struct hv *hv)
