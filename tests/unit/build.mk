@@ -12,9 +12,9 @@ unit-timer-srcs := kernel/timer.c
 unit-elf-srcs := hv/elf.c
 unit-guest-srcs := hv/guest.c
 unit-xs-srcs := plat/xen/xs_proto.c
-unit-sched-srcs := kernel/sched.c kernel/thread.c kernel/wait.c kernel/mutex.c kernel/sem.c \
+unit-sched-srcs := tests/unit/kernel_ram.c kernel/sched.c kernel/thread.c kernel/wait.c kernel/mutex.c kernel/sem.c \
 	kernel/timer.c kernel/pmem.c kernel/heap.c kernel/format.c kernel/printk.c \
 	kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c
 unit-tests += vfs
-unit-vfs-srcs := kernel/vfs/file.c kernel/vfs/vfs.c kernel/vfs/ramfs.c kernel/vfs/cpio.c \
+unit-vfs-srcs := tests/unit/kernel_ram.c kernel/vfs/file.c kernel/vfs/vfs.c kernel/vfs/ramfs.c kernel/vfs/cpio.c \
 	kernel/vfs/fdtable.c kernel/pmem.c kernel/heap.c kernel/format.c kernel/time.c

@@ -20,8 +20,6 @@
 #endif
 
 #define MS 1000000ULL
-#define RAM_SIZE (16UL << 20)
-#define RAM_ALIGN (4UL << 20)
 
 /*
  * Threads run on stacks the kernel carves from host memory and switch with switch.S, which
@@ -108,19 +106,8 @@ static void absorb_asan_stack_warning(void)
 /* The kernel allocators on host memory, and main() as the idle thread. Once per process. */
 static void setup(void)
 {
-	static bool done;
-	void *ram;
-
-	if (!done) {
-		ram = aligned_alloc(RAM_ALIGN, RAM_SIZE);
-		if (!ram)
-			abort();
-		sk_pmem_init(&sk_pmem_kernel);
-		if (sk_pmem_add_region(&sk_pmem_kernel, (uintptr_t)ram, RAM_SIZE))
-			abort();
-		sk_heap_init(&sk_heap_kernel, &sk_pmem_kernel);
+	if (unit_kernel_ram()) {
 		sched_init();
-		done = true;
 		absorb_asan_stack_warning();
 	}
 	CHECK(sk_thread_self()->stack == NULL); /* we are the idle thread */

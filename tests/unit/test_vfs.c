@@ -10,8 +10,6 @@
 #include <skiff/vfs.h>
 #include "unit.h"
 
-#define RAM_SIZE (16UL << 20)
-#define RAM_ALIGN (4UL << 20)
 
 #define RD SK_O_RDONLY
 #define WR SK_O_WRONLY
@@ -21,19 +19,7 @@
 /* The kernel heap on host memory (once), then an empty VFS with a ramfs at "/". */
 static void setup(void)
 {
-	static bool done;
-
-	if (!done) {
-		void *ram = aligned_alloc(RAM_ALIGN, RAM_SIZE);
-
-		if (!ram)
-			abort();
-		sk_pmem_init(&sk_pmem_kernel);
-		if (sk_pmem_add_region(&sk_pmem_kernel, (uintptr_t)ram, RAM_SIZE))
-			abort();
-		sk_heap_init(&sk_heap_kernel, &sk_pmem_kernel);
-		done = true;
-	}
+	unit_kernel_ram();
 	sk_vfs_reset();
 	CHECK_EQ(sk_heap_kernel.bytes_in_use, 0);
 	CHECK_EQ(sk_vfs_mount_ramfs("/"), 0);

@@ -55,6 +55,12 @@ extern char unit_panic_msg[256];
 		unit_panic_jmp = NULL;                                            \
 	} while (0)
 
+/*
+ * Give the kernel's page allocator and heap 16 MiB of host memory, once per process (kernel_ram.c,
+ * for tests that link the allocators). Returns true the first time, when it set them up.
+ */
+bool unit_kernel_ram(void);
+
 typedef void (*unit_fn)(void);
 struct unit_test {
 	const char *name;
