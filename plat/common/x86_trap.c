@@ -24,6 +24,26 @@ static void page_fault_detail(char *buf, size_t len, uint64_t err, uint64_t cr2)
 		    (unsigned long long)err);
 }
 
+_Static_assert(sizeof(struct x86_idt_gate) == 16, "IDT gate layout");
+
+void x86_idt_init(struct x86_idt_gate *idt, unsigned n, const char *stubs, uint16_t sel,
+		  unsigned (*ist)(unsigned vector))
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) p = { (uint16_t)(n * sizeof(*idt) - 1), (uintptr_t)idt };
+
+	for (unsigned v = 0; v < n; v++) {
+		uintptr_t h = (uintptr_t)stubs + 16 * v;
+
+		idt[v] = (struct x86_idt_gate){ .off_lo = h & 0xffff, .sel = sel,
+						.ist = (uint8_t)(ist ? ist(v) : 0), .type = 0x8e,
+						.off_mid = (h >> 16) & 0xffff, .off_hi = (uint32_t)(h >> 32) };
+	}
+	__asm__ __volatile__("lidt %0" : : "m"(p));
+}
+
 noreturn void x86_exception(const struct x86_trapframe *f)
 {
 	struct sk_regs r = {

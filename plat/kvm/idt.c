@@ -13,22 +13,8 @@
 #include <kvm/setup.h>
 #include <kvm/x86.h>
 
-struct idt_gate {
-	uint16_t off_lo;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t off_mid;
-	uint32_t off_hi;
-	uint32_t reserved;
-} __sk_packed;
-
-_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
-
-static struct idt_gate idt[256] __sk_aligned(16);
+static struct x86_idt_gate idt[256] __sk_aligned(16);
 extern char trap_stubs[];
-
-#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate: IF cleared on entry */
 
 static unsigned ist_for(unsigned vec)
 {
@@ -38,19 +24,7 @@ static unsigned ist_for(unsigned vec)
 
 void idt_init(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __sk_packed p = { sizeof(idt) - 1, (uintptr_t)idt };
-
-	for (unsigned v = 0; v < 256; v++) {
-		uintptr_t h = (uintptr_t)trap_stubs + 16 * v;
-
-		idt[v] = (struct idt_gate){ .off_lo = h & 0xffff, .sel = GDT_KCODE, .ist = ist_for(v),
-					    .type = GATE_INTERRUPT, .off_mid = (h >> 16) & 0xffff,
-					    .off_hi = h >> 32 };
-	}
-	__asm__ __volatile__("lidt %0" : : "m"(p));
+	x86_idt_init(idt, 256, trap_stubs, GDT_KCODE, ist_for);
 }
 
 void kvm_trap(struct x86_trapframe *f);

@@ -11,6 +11,7 @@
 #include <skiff/compiler.h>
 #include <skiff/panic.h>
 #include <plat-common/bootmem.h>
+#include <plat-common/x86_trap.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
@@ -96,19 +97,9 @@ static uint64_t hvm_param(uint32_t index)
 
 static void idt_init(void)
 {
-	static uint64_t idt[20 * 2] __sk_aligned(16);
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __sk_packed p = { sizeof(idt) - 1, (uintptr_t)idt };
+	static struct x86_idt_gate idt[20] __sk_aligned(16); /* the exceptions; PVH takes no interrupt */
 
-	for (unsigned v = 0; v < 20; v++) {
-		uint64_t h = (uintptr_t)xen_hvm_trap_stubs + 16 * v;
-
-		idt[2 * v] = (h & 0xffff) | (0x08ULL << 16) | (0x8eULL << 40) | ((h >> 16 & 0xffff) << 48);
-		idt[2 * v + 1] = h >> 32;
-	}
-	__asm__ __volatile__("lidt %0" : : "m"(p));
+	x86_idt_init(idt, 20, xen_hvm_trap_stubs, 0x08, NULL);
 }
 
 static void build_boot_info(const struct hvm_start_info *si, uint64_t boot_tsc)
