@@ -228,6 +228,9 @@ static int fill_boot_info(struct hv *hv, uint64_t root)
 	bi->wall_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 	bi->page_table = root;
 	bi->trap_stack = HV_PT_START;
+	/* --quiet discards the output: not a terminal either. */
+	if (!hv->opt.quiet && isatty(STDOUT_FILENO))
+		bi->console_flags = HV_CONSOLE_TERMINAL;
 	if (hv->disk_fd >= 0) {
 		bi->blk_flags = HV_BLK_PRESENT | (hv->opt.disk_ro ? HV_BLK_READONLY : 0);
 		bi->blk_sectors = hv->disk_sectors;

@@ -138,9 +138,11 @@ $(HV_O)/%.o: hv/%.c support/rules.mk
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) $(HV_CFLAGS) -c $< -o $@
 
+# Static: the dynamic loader's work is about 0.3 ms of a 3 ms start here, and a monitor that
+# depends on nothing but the kernel is also easier to ship.
 $(HV): $(patsubst hv/%.c,$(HV_O)/%.o,$(hv-srcs))
 	$(call say,HOSTLD,$@)
-	$(Q)$(HOST_CC) -o $@ $^
+	$(Q)$(HOST_CC) -static -o $@ $^
 
 -include $(patsubst hv/%.c,$(HV_O)/%.d,$(hv-srcs))
 

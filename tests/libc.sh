@@ -5,15 +5,20 @@
 libc_run() { # NAME RUNNER EXPECTED-SUMMARY IMAGE INITRD [ARGS...]
 	local name=$1 runner=$2 want=$3 img=$4 initrd=$5 log="$TEST_LOGS/libc-$1.log" rc
 	shift 5
+	if [[ $runner == hv* ]] && { [ ! -c /dev/kvm ] || [ ! -w /dev/kvm ]; }; then
+		skip "libc/$name" "no usable /dev/kvm"
+		return
+	fi
 	case "$runner" in
 	hv)
-		if [ ! -c /dev/kvm ] || [ ! -w /dev/kvm ]; then
-			skip "libc/$name" "no usable /dev/kvm"
-			return
-		fi
-		timeout -k 5 120 build/hv/skiff-hv --initrd="$initrd" "$img" env.SKIFF_TEST=yes "$@" >"$log" 2>&1 </dev/null ;;
-	qemu)
-		support/qemu-run.sh --timeout 120 --initrd "$initrd" --opts env.SKIFF_TEST=yes "$img" "$@" >"$log" 2>&1 ;;
+		timeout -k 5 120 build/hv/skiff-hv --initrd="$initrd" "$img" env.SKIFF_TEST=yes \
+			env.SKIFF_TERMINAL=no "$@" >"$log" 2>&1 </dev/null ;;
+	hv-tty) # the monitor's stdout is a terminal (script(1) gives it a pty)
+		timeout -k 5 120 script -qefc "$(printf '%q ' build/hv/skiff-hv --initrd="$initrd" "$img" \
+			env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes "$@")" /dev/null >"$log" 2>&1 </dev/null ;;
+	qemu) # the guest's serial line counts as a terminal
+		support/qemu-run.sh --timeout 120 --initrd "$initrd" \
+			--opts "env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes" "$img" "$@" >"$log" 2>&1 ;;
 	esac
 	rc=$?
 	if [ $rc -ne 0 ]; then
@@ -35,7 +40,9 @@ for app in libc-test lua; do
 		fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"
 		continue
 	fi
-	for runner in hv qemu; do
+	runners="hv qemu"
+	[ $app = libc-test ] && runners="hv hv-tty qemu"
+	for runner in $runners; do
 		case $app in
 		libc-test) libc_run "$app-$runner" $runner "libc-test: atexit handler ran" \
 			build/libc-test/libc-test.kvm build/libc-test/libc-test.initrd ;;

@@ -208,12 +208,12 @@ SKIFF_GUESTS=(
 	"exit42=build/crash/crash.xen,extra=-- exit 42"
 	"null=build/crash/crash.xen,extra=-- null"
 	"panic=build/crash/crash.xen,extra=-- panic"
-	"libc=build/libc-test/libc-test.xen,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes"
+	"libc=build/libc-test/libc-test.xen,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes"
 	"sleeper=build/crash/crash.xen,extra=-- sleep 30,action=shutdown-after=2"
 	"gnttab=build/crash/crash.xen,extra=xen.selftest -- sleep 1"
 	"hellopvh=build/hello/hello.xen,type=pvh,extra=xen.selftest -- one"
 	"nullpvh=build/crash/crash.xen,type=pvh,extra=-- null"
-	"libcpvh=build/libc-test/libc-test.xen,type=pvh,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes"
+	"libcpvh=build/libc-test/libc-test.xen,type=pvh,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes"
 )
 if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
 	support/xen-test.sh --workdir "$XEN_WORK" --timeout 30 "${SKIFF_GUESTS[@]}" \

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* libc-test: time, the environment, system information, and what a unikernel refuses. */
+/* libc-test: time, the environment, system information, the console, and what a unikernel refuses. */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
@@ -63,6 +64,25 @@ static void system_info(void)
 	CHECK_ERRNO(sysconf(-1), EINVAL);
 }
 
+/*
+ * The console is a terminal exactly when the host shows it in one (env.SKIFF_TERMINAL=yes|no
+ * says which the runner set up), and stdio line-buffers stdout only then, as Linux does.
+ */
+static void terminal(void)
+{
+	const char *want = getenv("SKIFF_TERMINAL");
+	int fd = open("/initrd/hello.txt", O_RDONLY);
+
+	CHECK(want && (!strcmp(want, "yes") || !strcmp(want, "no")));
+	CHECK(isatty(1) == (want && !strcmp(want, "yes")));
+	CHECK(isatty(2) == isatty(1));
+	CHECK(__flbf(stdout) == isatty(1)); /* stdout has printed already: its buffer exists */
+	CHECK(fd >= 0);
+	CHECK_ERRNO(isatty(fd), ENOTTY);
+	CHECK_ERRNO(isatty(99), EBADF);
+	close(fd);
+}
+
 static void unsupported(void)
 {
 	CHECK_ERRNO(fork(), ENOSYS);
@@ -90,6 +110,7 @@ static void polling(void)
 }
 
 const struct test misc_tests[] = {
-	TEST(clocks), TEST(polling), TEST(calendar), TEST(environment), TEST(system_info), TEST(unsupported),
+	TEST(clocks), TEST(polling), TEST(calendar), TEST(environment), TEST(system_info), TEST(terminal),
+	TEST(unsupported),
 	{ NULL, NULL },
 };

@@ -82,7 +82,7 @@ struct hv_boot_info {
 	uint64_t page_table;	   /* the PML4, writable: the guest may change its mappings */
 	uint64_t blk_sectors;	   /* capacity in 512-byte sectors */
 	uint32_t blk_flags;	   /* HV_BLK_* */
-	uint32_t reserved0;
+	uint32_t console_flags;   /* HV_CONSOLE_* (0 from monitors before the flag existed) */
 	uint64_t trap_stack;	   /* a stack the CPL-0 trap stubs may hand to CPL-3 code */
 	uint64_t reserved[7];
 };
@@ -92,6 +92,8 @@ struct hv_console {
 	uint64_t len;		/* in: at most HV_CONSOLE_MAX */
 };
 #define HV_CONSOLE_MAX 65536
+/* The monitor's console output is a terminal, not a file or a pipe (the C library line-buffers). */
+#define HV_CONSOLE_TERMINAL 0x1
 
 /* Block until timeout_ns has passed or a device has an event; returns early on either. */
 struct hv_poll {

@@ -51,6 +51,11 @@ struct plat_boot_info {
 	const void *initrd;	/* NULL when there is none */
 	size_t initrd_len;
 	uint64_t boot_tsc;	/* cycle counter at the first instruction, 0 if unknown (boot timing) */
+	/*
+	 * The host shows the console in a file or a pipe rather than a terminal, so the C library may
+	 * buffer stdout fully, as Linux does for a program whose output is redirected.
+	 */
+	bool console_not_terminal;
 };
 
 /* The kernel's entry point: each platform's boot code ends here. Never returns. */

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 # lib/newlib: newlib built from Debian's newlib-source (lib/newlib/build.sh), and its glue to the
 # kernel: locks, per-thread state, malloc, start-up.
+# HAVE_FCNTL: lib/posix has fcntl(), so newlib may ask whether stdout is a terminal (isatty)
+# and buffer it fully when it is not, instead of always line by line; fdopen checks modes too.
 NEWLIB_CFLAGS := -O2 -g -mno-red-zone -fno-pic -fno-pie -ffunction-sections -fdata-sections \
 	-fno-stack-protector -fno-omit-frame-pointer -fcf-protection=none -nostdinc \
-	-isystem $(GCC_INCLUDE) -Wa,--noexecstack
+	-isystem $(GCC_INCLUDE) -Wa,--noexecstack -DHAVE_FCNTL
 NEWLIB_DIR := build/deps/newlib-$(shell echo '$(NEWLIB_CFLAGS)' | cksum | cut -d' ' -f1)
 NEWLIB_LIBC := $(NEWLIB_DIR)/x86_64-elf/lib/libc.a
 

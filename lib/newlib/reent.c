@@ -12,6 +12,8 @@
 /* The boot context (idle thread) keeps newlib's own static _reent, whatever _impure_ptr was. */
 static struct _reent *boot_reent;
 
+void __sinit(struct _reent *s); /* newlib's, declared only in its private stdio/local.h */
+
 static int reent_create(struct sk_thread *t)
 {
 	struct _reent *r = sk_malloc(sizeof(*r));
@@ -50,5 +52,11 @@ void newlib_reent_init(void);
 void newlib_reent_init(void)
 {
 	boot_reent = _impure_ptr;
+	/*
+	 * exit() flushes the streams through _GLOBAL_REENT's cleanup hook, which only __sinit() of
+	 * _GLOBAL_REENT itself sets; the app's threads each init their own _reent. Without this, a
+	 * fully buffered stdout (not a terminal) would lose its last buffer at exit.
+	 */
+	__sinit(_GLOBAL_REENT);
 	sk_thread_set_hooks(&hooks);
 }

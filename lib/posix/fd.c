@@ -146,11 +146,11 @@ int fstat(int fd, struct stat *st)
 
 int isatty(int fd)
 {
-	struct stat st;
+	struct sk_file *f = file_of(fd);
 
-	if (fstat(fd, &st))
+	if (!f)
 		return 0;
-	if (!S_ISCHR(st.st_mode)) {
+	if (!posix_file_is_terminal(f)) {
 		errno = ENOTTY;
 		return 0;
 	}

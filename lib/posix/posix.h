@@ -24,6 +24,8 @@ void posix_stat(const struct sk_stat *s, struct stat *st);
 int posix_enosys(const char *name);
 /* The console as an open file (fds 0, 1, 2). */
 struct sk_file *posix_console_open(int flags);
+/* True for the console when the host shows it in a terminal (isatty). */
+bool posix_file_is_terminal(struct sk_file *f);
 void posix_env_init(void);
 
 #endif

@@ -136,6 +136,7 @@ static void build_boot_info(uint64_t boot_tsc)
 	bi.cmdline = cmdline;
 	bi.boot_tsc = boot_tsc;
 	bi.ram_bytes = boot->mem_size;
+	bi.console_not_terminal = !(boot->console_flags & HV_CONSOLE_TERMINAL);
 	if (src)
 		strncpy(cmdline, src, sizeof(cmdline) - 1);
 	bootmem_add(&bi, boot->free_start, boot->mem_size - boot->free_start);
