@@ -231,10 +231,30 @@ static struct bp *bp_find(uint64_t addr)
 	return NULL;
 }
 
-/* The breakpoint's byte in guest memory: bp_packet checked that it is inside. */
-static uint8_t *bp_byte(struct hv *hv, const struct bp *b)
+/*
+ * gdb speaks the guest's virtual addresses: thread stacks run in an alias of RAM, the rest is
+ * identity mapped. A range must map to contiguous guest-physical memory (any one page does, and
+ * so does a stack); NULL otherwise or outside memory.
+ */
+static uint8_t *virt_ptr(struct hv *hv, uint64_t va, uint64_t len)
 {
-	return guest_ptr(&hv->guest, b->addr, 1, 1);
+	struct kvm_sregs s;
+	uint64_t first, last;
+
+	if (len == 0 || va + len - 1 < va || ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0 ||
+	    !guest_virt_to_phys(&hv->guest, s.cr3, va, &first) ||
+	    !guest_virt_to_phys(&hv->guest, s.cr3, va + len - 1, &last) || last - first != len - 1)
+		return NULL;
+	return guest_ptr(&hv->guest, first, len, 1);
+}
+
+/* Put v in the breakpoint's byte, if the guest still maps it (it may change its page tables). */
+static void bp_poke(struct hv *hv, const struct bp *b, uint8_t v)
+{
+	uint8_t *p = virt_ptr(hv, b->addr, 1);
+
+	if (p)
+		*p = v;
 }
 
 /* m addr,len and M addr,len:hex. gdb reads and writes the bytes under our int3s, not the int3s. */
@@ -242,7 +262,7 @@ static void mem_packet(struct hv *hv, const char *p)
 {
 	bool write = *p++ == 'M';
 	uint64_t addr = parse_hex(&p), len = *p == ',' ? (p++, parse_hex(&p)) : UINT64_MAX;
-	uint8_t *mem = len <= MEM_MAX ? guest_ptr(&hv->guest, addr, len, 1) : NULL;
+	uint8_t *mem = len <= MEM_MAX ? virt_ptr(hv, addr, len) : NULL;
 	struct bp *b;
 
 	if (!mem || (write && (*p != ':' || !from_hex(mem, p + 1, len)))) {
@@ -268,7 +288,7 @@ static void bp_packet(struct hv *hv, const char *p)
 {
 	bool insert = p[0] == 'Z', sw = !strncmp(p + 1, "0,", 2);
 	uint64_t addr = (p += 3, parse_hex(&p));
-	uint8_t *mem = guest_ptr(&hv->guest, addr, 1, 1);
+	uint8_t *mem = virt_ptr(hv, addr, 1);
 	struct bp *b = bp_find(addr);
 
 	if (!sw) {
@@ -339,7 +359,7 @@ static enum action detach(struct hv *hv)
 {
 	for (struct bp *b = gdb.bp; b < gdb.bp + MAX_BPS; b++)
 		if (b->used && b != gdb.over)
-			*bp_byte(hv, b) = b->saved;
+			bp_poke(hv, b, b->saved);
 	memset(gdb.bp, 0, sizeof(gdb.bp));
 	gdb.over = NULL;
 	set_debug(hv, false, false);
@@ -378,7 +398,7 @@ static enum action resume(struct hv *hv, bool step)
 		return SERVE;
 	}
 	if (b)
-		*bp_byte(hv, b) = b->saved;
+		bp_poke(hv, b, b->saved);
 	gdb.over = b;
 	gdb.step = step;
 	return RESUME;
@@ -456,7 +476,7 @@ bool hv_gdb_handle_exit(struct hv *hv, int signo)
 	if (r.rip == stub(hv, 3) || r.rip == stub(hv, 1))
 		undo_delivery(hv, &r, r.rip == stub(hv, 3));
 	if (gdb.over) {
-		*bp_byte(hv, gdb.over) = INT3;
+		bp_poke(hv, gdb.over, INT3);
 		gdb.over = NULL;
 		if (!gdb.step && !gdb.interrupt && !arm(hv, false))
 			return true; /* stepped over the breakpoint: run on */

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* The one checked accessor from guest-physical addresses to host pointers. */
+/* The one checked accessor from guest-physical addresses to host pointers, and a page-table walk. */
+#include <string.h>
 #include <hv/guest.h>
+
+#define PTE_P 0x1ULL
+#define PTE_PS 0x80ULL
+#define PTE_ADDR 0x000ffffffffff000ULL
 
 void *guest_ptr(const struct hv_guest *g, uint64_t gpa, uint64_t len, uint64_t align)
 {
@@ -10,4 +15,30 @@ void *guest_ptr(const struct hv_guest *g, uint64_t gpa, uint64_t len, uint64_t a
 	if (gpa > g->size || len > g->size - gpa)
 		return NULL;
 	return g->mem + gpa;
+}
+
+/* Four levels, 4 KiB pages or 2 MiB / 1 GiB ones; every entry read through guest_ptr(). */
+bool guest_virt_to_phys(const struct hv_guest *g, uint64_t cr3, uint64_t va, uint64_t *gpa)
+{
+	uint64_t table = cr3 & PTE_ADDR, e;
+
+	if (va >= (1ULL << 47) && va < ~((1ULL << 47) - 1))
+		return false; /* not canonical */
+	for (int shift = 39; shift >= 12; shift -= 9) {
+		const void *p = guest_ptr(g, table + 8 * ((va >> shift) & 511), 8, 8);
+
+		if (!p)
+			return false;
+		memcpy(&e, p, 8);
+		if (!(e & PTE_P))
+			return false;
+		if (shift == 12 || (shift < 39 && (e & PTE_PS))) {
+			uint64_t size = 1ULL << shift;
+
+			*gpa = (e & PTE_ADDR & ~(size - 1)) + (va & (size - 1));
+			return true;
+		}
+		table = e & PTE_ADDR;
+	}
+	return false;
 }

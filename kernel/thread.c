@@ -55,6 +55,13 @@ static void sleep_timer_fired(struct sk_timer *tm)
 		sched_make_runnable(t);
 }
 
+static void stack_free(struct sk_thread *t)
+{
+	if (t->guarded)
+		plat_stack_release(t->stack, t->stack_mem, t->stack_order);
+	sk_page_free(t->stack_mem, t->stack_order);
+}
+
 struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *arg)
 {
 	unsigned order = sk_page_order((size_t)CONFIG_SK_THREAD_STACK_KIB * 1024);
@@ -62,14 +69,17 @@ struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *
 
 	if (!t)
 		return NULL;
-	t->stack = sk_page_alloc(order);
-	if (!t->stack) {
+	t->stack_mem = sk_page_alloc(order);
+	if (!t->stack_mem) {
 		sk_free(t);
 		return NULL;
 	}
 	t->stack_order = order;
-	/* The lowest page becomes a guard where the platform can unmap it. */
-	t->guarded = plat_page_guard(t->stack, true) == PLAT_OK;
+	/* The lowest page becomes a guard where the platform can make it fault. */
+	t->stack = plat_stack_map(t->stack_mem, order);
+	t->guarded = t->stack != NULL;
+	if (!t->guarded)
+		t->stack = t->stack_mem;
 	t->stack_low = (char *)t->stack + (t->guarded ? SK_PAGE_SIZE : 0);
 	t->id = next_id++;
 	sk_snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
@@ -78,9 +88,7 @@ struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *
 	sk_waitq_init(&t->joiners);
 	sk_timer_init(&t->timer, sleep_timer_fired);
 	if (hooks && hooks->create && hooks->create(t)) {
-		if (t->guarded)
-			plat_page_guard(t->stack, false);
-		sk_page_free(t->stack, order);
+		stack_free(t);
 		sk_free(t);
 		return NULL;
 	}
@@ -115,9 +123,7 @@ void thread_free(struct sk_thread *t)
 {
 	if (hooks && hooks->free)
 		hooks->free(t);
-	if (t->guarded)
-		plat_page_guard(t->stack, false);
-	sk_page_free(t->stack, t->stack_order);
+	stack_free(t);
 	sk_free(t);
 }
 

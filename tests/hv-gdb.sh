@@ -96,9 +96,10 @@ if [ -n "$GDB_SKIP" ]; then
 else
 	# A first session: stop at main, look around, one instruction, then on to the end.
 	if gdb_hv break-main $HELLO; then
-		gdb_batch break-main $HELLO 'break main' 'continue' 'bt' 'info registers rip' 'x/4i $pc' \
-			'stepi' 'info registers rip' 'continue'
-		gdb_check break-main 0 "Breakpoint 1, main (|#0  main (|=> 0x|exited normally" \
+		# past main, the backtrace reads the thread's stack (an alias of RAM: a page-table walk)
+		gdb_batch break-main $HELLO 'break main' 'continue' 'set backtrace past-main on' 'bt' \
+			'info registers rip' 'x/4i $pc' 'stepi' 'info registers rip' 'continue'
+		gdb_check break-main 0 "Breakpoint 1, main (|#0  main (|in sk_app_run (|=> 0x|exited normally" \
 			"$HELLO_RAN|!CRASH"
 		rips=$(grep -o '^rip  *0x[0-9a-f]*' "$gdb_log" | awk '{print $2}' | sort -u | wc -l)
 		if [ -z "$gdb_passed" ]; then

@@ -96,11 +96,15 @@ noreturn void plat_halt(int status);
 noreturn void plat_abort(const char *msg);
 
 /*
- * Make the page at addr (page aligned) inaccessible (guard true) or accessible again (false), so a
- * thread that runs off the end of its stack faults at once instead of corrupting memory. Returns
- * PLAT_OK, or PLAT_EUNSPEC when the platform cannot; the kernel then has only its stack canary.
+ * Thread stacks. The kernel allocates a stack's 2^order pages at addr (aligned to their size) and
+ * asks where to run it: at an address whose lowest page faults (a guard page), so that a thread
+ * running off its stack stops at once instead of corrupting memory. Returns that address (addr
+ * itself when the platform guards in place), or NULL when it cannot guard; the kernel then runs
+ * the stack at addr with only its canary. plat_stack_release(stack, addr, order) undoes
+ * plat_stack_map before the pages go back to the allocator.
  */
-int plat_page_guard(void *addr, bool guard);
+void *plat_stack_map(void *addr, unsigned order);
+void plat_stack_release(void *stack, void *addr, unsigned order);
 
 /* Block device: one per image for now. Requests complete before plat_blk_submit returns. */
 #define PLAT_BLK_SECTOR 512

@@ -32,9 +32,10 @@ struct sk_thread {
 	enum sk_thread_state state;
 	unsigned id;
 	char name[24];
-	void *stack;			/* the stack's page block (NULL for idle) */
+	void *stack;			/* where the stack runs (NULL for idle); guard page first */
+	void *stack_mem;		/* its page block (the same address unless the platform remaps) */
 	unsigned stack_order;
-	bool guarded;			/* the block's first page is an unmapped guard */
+	bool guarded;			/* the stack's first page faults (plat_stack_map) */
 	void *stack_low;		/* lowest usable address; holds the overflow canary */
 	void *(*fn)(void *);
 	void *arg;

@@ -17,19 +17,28 @@ static char cmdline[SK_CMDLINE_MAX];
 static struct plat_boot_info bi;
 static const struct hv_boot_info *boot;
 
+/*
+ * The monitor sees guest-physical addresses: a pointer the image hands it (which may point into a
+ * thread's stack, which runs at an alias address) goes through gpa() first.
+ */
+static uint64_t gpa(const void *p)
+{
+	return paging_phys(p);
+}
+
 /* arg lives below 4 GiB: skiff-hv gives a guest at most 4 GiB of memory. */
 static void hv_call(enum hv_call nr, void *arg)
 {
 	__asm__ __volatile__("outl %0, %1"
 			     :
-			     : "a"((uint32_t)(uintptr_t)arg), "Nd"((uint16_t)(SKIFF_HV_PORT_BASE + nr))
+			     : "a"((uint32_t)gpa(arg)), "Nd"((uint16_t)(SKIFF_HV_PORT_BASE + nr))
 			     : "memory");
 }
 
 static void hv_console_write(const char *buf, size_t len)
 {
 	while (len) {
-		struct hv_console c = { (uintptr_t)buf, SK_MIN(len, (size_t)HV_CONSOLE_MAX) };
+		struct hv_console c = { gpa(buf), SK_MIN(len, (size_t)HV_CONSOLE_MAX) };
 
 		hv_call(HV_CALL_CONSOLE, &c);
 		buf += c.len;
@@ -58,7 +67,7 @@ static void hv_halt(int status)
 
 static void hv_abort(const char *msg)
 {
-	struct hv_abort a = { (uintptr_t)msg, strnlen(msg, HV_ABORT_MAX), SK_EXIT_CRASH, 0 };
+	struct hv_abort a = { gpa(msg), strnlen(msg, HV_ABORT_MAX), SK_EXIT_CRASH, 0 };
 
 	for (;;)
 		hv_call(HV_CALL_ABORT, &a);
@@ -88,7 +97,7 @@ static int blk_status(uint32_t s)
 static int hv_blk_submit(struct plat_blk_req *reqs, unsigned n)
 {
 	struct hv_blk_req r[PLAT_BLK_MAX_REQS];
-	struct hv_blk_batch b = { (uintptr_t)r, n, 0 };
+	struct hv_blk_batch b;
 	static const uint32_t ops[] = { [PLAT_BLK_READ] = HV_BLK_READ,
 					[PLAT_BLK_WRITE] = HV_BLK_WRITE,
 					[PLAT_BLK_FLUSH] = HV_BLK_FLUSH };
@@ -100,8 +109,9 @@ static int hv_blk_submit(struct plat_blk_req *reqs, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		r[i] = (struct hv_blk_req){ .op = reqs[i].op <= PLAT_BLK_FLUSH ? ops[reqs[i].op] : 99,
 					    .sector = reqs[i].sector,
-					    .buf = (uintptr_t)reqs[i].buf,
+					    .buf = gpa(reqs[i].buf),
 					    .len = reqs[i].len };
+	b = (struct hv_blk_batch){ gpa(r), n, 0 };
 	hv_call(HV_CALL_BLK, &b);
 	for (unsigned i = 0; i < n; i++)
 		reqs[i].status = i < b.done ? blk_status(r[i].status) : PLAT_EIO;
@@ -122,7 +132,6 @@ const struct kvm_world kvm_world_hv = {
 	.idle = hv_idle,
 	.halt = hv_halt,
 	.abort = hv_abort,
-	.page_guard = paging_guard,
 	.tlb_flush_page = hv_flush_page,
 	.blk_info = hv_blk_info,
 	.blk_submit = hv_blk_submit,

@@ -121,38 +121,113 @@ uintptr_t paging_init(const struct kvm_boot *kb)
 }
 
 /*
- * A 2 MiB mapping becomes 512 4 KiB ones with the same flags, so that one page of it can change.
- * The table page comes from the kernel's allocator: this runs only after boot.
+ * Thread stacks run in an alias of RAM: the stack whose pages sit at physical address pa runs at
+ * STACK_ALIAS + pa, and there the stack's lowest page is never mapped. So the guard costs no
+ * change to a live mapping: entries only ever go from absent to present, which needs no TLB
+ * flush, and a stack's pages stay mapped in the alias after it is freed (nothing uses an alias
+ * address but a live stack), so a block that becomes a stack again finds its entries in place.
+ * Under skiff-hv on a software nested hypervisor, the flush (a round trip through CPL 0) and
+ * splitting a 2 MiB page cost a thread about 60 us; this costs a few PTE writes, or none.
  */
-static uint64_t *split_large(uint64_t *pde)
-{
-	uint64_t *pt = sk_page_alloc(0), base = *pde & PTE_ADDR & ~(LARGE - 1);
-	uint64_t flags = *pde & ~PTE_ADDR & ~PTE_PS;
+#define STACK_ALIAS (1ULL << 46)
 
-	if (!pt)
-		return NULL;
-	for (unsigned i = 0; i < 512; i++)
-		pt[i] = (base + i * PAGE) | flags;
-	*pde = (uintptr_t)pt | TABLE_FLAGS;
-	return pt;
+/* A zeroed table page from the kernel's allocator (this runs only after boot), or NULL. */
+static uint64_t *runtime_table(void)
+{
+	uint64_t *t = sk_page_alloc(0);
+
+	if (t)
+		memset(t, 0, PAGE);
+	return t;
 }
 
-int paging_guard(void *addr, bool guard)
+/* The table *e points to, linked in when absent; NULL when out of memory. */
+static uint64_t *runtime_next_table(uint64_t *e)
 {
-	uintptr_t va = (uintptr_t)addr;
-	uint64_t *pd, *pde, *pt, *pte;
+	uint64_t *t;
 
-	if (!pml4 || !SK_IS_ALIGNED(va, PAGE) || !paging_addr_mapped(guard ? va : va - PAGE))
+	if (*e & PTE_P)
+		return (uint64_t *)(uintptr_t)(*e & PTE_ADDR);
+	t = runtime_table();
+	if (t)
+		*e = (uintptr_t)t | TABLE_FLAGS;
+	return t;
+}
+
+/* The leaf entry mapping va (4 KiB or 2 MiB), or 0 when none does. */
+static uint64_t leaf_entry(uintptr_t va)
+{
+	const uint64_t *t = pml4;
+	uint64_t e;
+
+	if (!pml4 || va >= (1ULL << 47))
+		return 0;
+	for (int shift = 39; shift >= 12; shift -= 9) {
+		e = t[(va >> shift) & 511];
+		if (!(e & PTE_P))
+			return 0;
+		if (shift == 12 || (e & PTE_PS))
+			return e;
+		t = (const uint64_t *)(uintptr_t)(e & PTE_ADDR);
+	}
+	return 0;
+}
+
+/*
+ * Map the n pages from pa at va, all inside one 2 MiB table, leaving a guard at va when guard.
+ * A new table is filled before it is linked: under shadow paging every write to a live table
+ * page may trap, a write to a page that is not a table yet never does.
+ */
+static int alias_map_chunk(uintptr_t va, uintptr_t pa, size_t n, bool guard, uint64_t flags)
+{
+	uint64_t *pdpt = runtime_next_table(&pml4[(va >> 39) & 511]);
+	uint64_t *pd = pdpt ? runtime_next_table(&pdpt[(va >> 30) & 511]) : NULL;
+	uint64_t *pde = pd ? &pd[(va >> 21) & 511] : NULL, *pt, *e;
+	bool fresh;
+
+	if (!pde)
 		return PLAT_EUNSPEC;
-	pd = pd_for(va);
-	pde = &pd[(va >> 21) & 511];
-	pt = (*pde & PTE_PS) ? split_large(pde) : (uint64_t *)(uintptr_t)(*pde & PTE_ADDR);
+	fresh = !(*pde & PTE_P);
+	pt = fresh ? runtime_table() : (uint64_t *)(uintptr_t)(*pde & PTE_ADDR);
 	if (!pt)
 		return PLAT_EUNSPEC;
-	pte = &pt[(va >> 12) & 511];
-	*pte = guard ? (*pte & ~PTE_P) : (*pte | PTE_P);
-	kvm_world->tlb_flush_page(va);
+	e = &pt[(va >> 12) & 511];
+	if (guard && (*e & PTE_P)) { /* a page of an earlier stack of another size was here */
+		*e = 0;
+		kvm_world->tlb_flush_page(va);
+	}
+	for (size_t i = guard; i < n; i++)
+		if (!(e[i] & PTE_P))
+			e[i] = (pa + i * PAGE) | flags;
+	if (fresh)
+		*pde = (uintptr_t)pt | TABLE_FLAGS;
 	return PLAT_OK;
+}
+
+uintptr_t paging_phys(const void *addr)
+{
+	uintptr_t va = (uintptr_t)addr;
+
+	return va >= STACK_ALIAS && va < 2 * STACK_ALIAS ? va - STACK_ALIAS : va;
+}
+
+void *paging_stack_map(void *addr, unsigned order)
+{
+	uintptr_t pa = (uintptr_t)addr, va = STACK_ALIAS + pa;
+	size_t bytes = (size_t)PAGE << order;
+	uint64_t leaf = leaf_entry(pa), flags;
+
+	if (!leaf || !SK_IS_ALIGNED(pa, bytes) || pa + bytes > STACK_ALIAS)
+		return NULL;
+	/* The identity map's leaf says whether the image runs at CPL 3 (skiff-hv): keep its U bit. */
+	flags = PTE_P | PTE_W | PTE_NX | (leaf & PTE_U);
+	for (uintptr_t off = 0; off < bytes; off += LARGE) {
+		size_t chunk = SK_MIN(bytes - off, (size_t)LARGE);
+
+		if (alias_map_chunk(va + off, pa + off, chunk / PAGE, off == 0, flags))
+			return NULL; /* the pages mapped so far stay: harmless, as after a free */
+	}
+	return (void *)va;
 }
 
 void paging_flush_page(uintptr_t va)
@@ -168,20 +243,7 @@ void paging_use_tables(uintptr_t root)
 /* Walks the live tables: the crash path uses it to follow frame pointers without faulting. */
 bool paging_addr_mapped(uintptr_t va)
 {
-	uint64_t e;
-	const uint64_t *t = pml4;
-
-	if (!pml4 || va >= (1ULL << 47))
-		return false;
-	for (int shift = 39; shift >= 12; shift -= 9) {
-		e = t[(va >> shift) & 511];
-		if (!(e & PTE_P))
-			return false;
-		if (shift == 12 || (e & PTE_PS))
-			return true;
-		t = (const uint64_t *)(uintptr_t)(e & PTE_ADDR);
-	}
-	return false;
+	return leaf_entry(va) != 0;
 }
 
 bool plat_addr_readable(uintptr_t addr, size_t len)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The plat.h calls whose implementation depends on the world the image booted into. */
+#include <kvm/setup.h>
 #include <kvm/world.h>
 
 /* QEMU until an entry point says otherwise: its code runs before any world is known. */
@@ -32,9 +33,17 @@ noreturn void plat_abort(const char *msg)
 	__builtin_unreachable();
 }
 
-int plat_page_guard(void *addr, bool guard)
+void *plat_stack_map(void *addr, unsigned order)
 {
-	return kvm_world->page_guard ? kvm_world->page_guard(addr, guard) : PLAT_EUNSPEC;
+	return paging_stack_map(addr, order);
+}
+
+/* The alias entries stay (see paging.c): nothing to undo. */
+void plat_stack_release(void *stack, void *addr, unsigned order)
+{
+	(void)stack;
+	(void)addr;
+	(void)order;
 }
 
 int plat_blk_info(struct plat_blk_info *info)

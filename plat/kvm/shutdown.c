@@ -40,6 +40,5 @@ const struct kvm_world kvm_world_qemu = {
 	.idle = lapic_idle,
 	.halt = pvh_halt,
 	.abort = pvh_abort,
-	.page_guard = paging_guard,
 	.tlb_flush_page = paging_flush_page,
 };

@@ -102,9 +102,16 @@ noreturn void sk_panic(const char *fmt, ...)
 	abort();
 }
 
-int plat_page_guard(void *addr, bool guard)
+void *plat_stack_map(void *addr, unsigned order)
 {
 	(void)addr;
-	(void)guard;
-	return PLAT_EUNSPEC; /* host tests use the canary only */
+	(void)order;
+	return NULL; /* host tests use the canary only */
+}
+
+void plat_stack_release(void *stack, void *addr, unsigned order)
+{
+	(void)stack;
+	(void)addr;
+	(void)order;
 }

@@ -138,9 +138,18 @@ noreturn void plat_abort(const char *msg)
 	xen_shutdown(SHUTDOWN_crash);
 }
 
-int plat_page_guard(void *addr, bool guard)
+/* Xen guards in place: the stack's first page unmapped (PV; PVH cannot, see xen_page_guard). */
+void *plat_stack_map(void *addr, unsigned order)
 {
-	return xen_page_guard(addr, guard);
+	(void)order;
+	return xen_page_guard(addr, true) == PLAT_OK ? addr : NULL;
+}
+
+void plat_stack_release(void *stack, void *addr, unsigned order)
+{
+	(void)stack;
+	(void)order;
+	xen_page_guard(addr, false);
 }
 
 int plat_blk_info(struct plat_blk_info *info)

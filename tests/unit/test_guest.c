@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of skiff-hv's one checked accessor from guest addresses to host pointers. */
+/* Unit tests of skiff-hv's one checked accessor from guest addresses to host pointers, and its page walk. */
 #include <stdint.h>
+#include <string.h>
 #include <hv/guest.h>
 #include "unit.h"
 
@@ -42,5 +43,40 @@ static void test_alignment(void)
 	CHECK(GUEST_STRUCT(&g, 20, uint64_t) == NULL);
 }
 
+/* Page tables in a small guest: PML4 at 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000. */
+static uint64_t tables[5 * 512] __attribute__((aligned(4096)));
+
+static void set_entry(uint64_t table, unsigned index, uint64_t value)
+{
+	tables[table / 8 + index] = value;
+}
+
+static void test_page_walk(void)
+{
+	struct hv_guest pg = { (uint8_t *)tables, sizeof(tables) };
+	uint64_t alias = 1ULL << 46, pa = 0;
+
+	memset(tables, 0, sizeof(tables));
+	set_entry(0x1000, 0, 0x2000 | 7);		/* [0, 512 GiB) */
+	set_entry(0x1000, 128, 0x2000 | 7);		/* the stack alias: the same PDPT */
+	set_entry(0x2000, 0, 0x3000 | 7);
+	set_entry(0x2000, 1, 0x40000000 | 0x87);	/* a 1 GiB page */
+	set_entry(0x3000, 0, 0x4000 | 7);
+	set_entry(0x3000, 1, 0x200000 | 0x87);		/* a 2 MiB page */
+	set_entry(0x3000, 2, 0x7fff000 | 7);		/* a table outside guest memory */
+	set_entry(0x4000, 5, 0x9000 | 7);
+	CHECK(guest_virt_to_phys(&pg, 0x1000, 0x5123, &pa) && pa == 0x9123);
+	CHECK(guest_virt_to_phys(&pg, 0x1000, alias + 0x5008, &pa) && pa == 0x9008);
+	CHECK(guest_virt_to_phys(&pg, 0x1000, 0x212345, &pa) && pa == 0x212345);
+	CHECK(guest_virt_to_phys(&pg, 0x1000, 0x40000000 + 0x1234567, &pa) && pa == 0x41234567);
+	CHECK(!guest_virt_to_phys(&pg, 0x1000, 0x6000, &pa));		/* PTE absent */
+	CHECK(!guest_virt_to_phys(&pg, 0x1000, 0x400000, &pa));		/* table outside memory */
+	CHECK(!guest_virt_to_phys(&pg, 0x1000, 1ULL << 40, &pa));		/* PML4 entry absent */
+	CHECK(!guest_virt_to_phys(&pg, 0x1000, 1ULL << 47, &pa));		/* not canonical */
+	CHECK(!guest_virt_to_phys(&pg, 0x7fff000, 0x5000, &pa));		/* root outside memory */
+	set_entry(0x1000, 0, 0x2000 | 0x87);		/* PS in a PML4 entry means nothing */
+	CHECK(!guest_virt_to_phys(&pg, 0x1000, 0x1000000000, &pa));
+}
+
 UNIT_MAIN("guest", UNIT_TEST(test_inside), UNIT_TEST(test_outside), UNIT_TEST(test_wrapping),
-	  UNIT_TEST(test_alignment))
+	  UNIT_TEST(test_alignment), UNIT_TEST(test_page_walk))

@@ -7,6 +7,7 @@
 #define HV_GUEST_H
 
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,13 @@ struct hv_guest {
  * (a valid empty range inside memory).
  */
 void *guest_ptr(const struct hv_guest *g, uint64_t gpa, uint64_t len, uint64_t align);
+
+/*
+ * The guest-physical address the guest's own page tables (root at cr3) map virtual address va
+ * to; false when va is not mapped or a table lies outside guest memory. Only the debugger uses
+ * it: the hypercall ABI speaks guest-physical addresses.
+ */
+bool guest_virt_to_phys(const struct hv_guest *g, uint64_t cr3, uint64_t va, uint64_t *gpa);
 
 /* A typed guest struct: NULL unless the whole struct is inside memory and naturally aligned. */
 #define GUEST_STRUCT(g, gpa, type) ((type *)guest_ptr((g), (gpa), sizeof(type), alignof(type)))

@@ -49,7 +49,9 @@ uint64_t kvmclock_tsc_hz(void);		/* 0 when not on KVM */
 void lapic_arm(uint64_t deadline_ns);
 void lapic_idle(uint64_t deadline_ns);
 void pvh_console_write(const char *buf, size_t len);
-int paging_guard(void *addr, bool guard);
+void *paging_stack_map(void *addr, unsigned order); /* plat_stack_map */
+/* The physical address of addr: identity, except on thread stacks (an alias of RAM). */
+uintptr_t paging_phys(const void *addr);
 void paging_flush_page(uintptr_t va);	/* invlpg: CPL 0 only */
 /* Use the page tables at root for plat_addr_readable (skiff-hv builds them, not paging_init). */
 void paging_use_tables(uintptr_t root);

@@ -19,7 +19,6 @@ struct kvm_world {
 	void (*idle)(uint64_t deadline_ns);
 	void (*halt)(int status);	/* must not return (C11 cannot say so of a pointer) */
 	void (*abort)(const char *msg);	/* must not return */
-	int (*page_guard)(void *addr, bool guard);
 	void (*tlb_flush_page)(uintptr_t va);	/* after a page-table change */
 	int (*blk_info)(struct plat_blk_info *info);
 	int (*blk_submit)(struct plat_blk_req *reqs, unsigned n);
