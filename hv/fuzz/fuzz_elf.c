@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hv_image img;
 	char err[256];
 
-	if (!mem && !(mem = malloc(FUZZ_MEM)))
+	if (!mem && !(mem = calloc(1, FUZZ_MEM))) /* zero-filled, as hv_elf_load wants */
 		abort();
 	if (hv_elf_parse(data, size, FUZZ_MEM, &img, err, sizeof(err)) == 0)
 		hv_elf_load(data, &img, mem);

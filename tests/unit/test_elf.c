@@ -193,7 +193,8 @@ static void valid_loads(void)
 		unit_failed_checks++;
 		goto out;
 	}
-	memset(mem, 0xaa, MEM);
+	memset(mem, 0, MEM); /* as fresh guest memory is; marks around the segments */
+	mem[TEXT_ADDR - 1] = mem[TEXT_ADDR + TEXT_SZ] = mem[DATA_ADDR - 1] = mem[DATA_ADDR + DATA_MEMSZ] = 0xaa;
 	hv_elf_load(buf, &img, mem);
 	CHECK(memcmp(mem + TEXT_ADDR, buf + TEXT_OFF, TEXT_SZ) == 0);
 	CHECK(memcmp(mem + DATA_ADDR, buf + DATA_OFF, DATA_SZ) == 0);

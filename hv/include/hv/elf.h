@@ -40,7 +40,10 @@ struct hv_image {
 int hv_elf_parse(const uint8_t *buf, size_t len, uint64_t mem_size, struct hv_image *img,
 		 char *err, size_t errlen);
 
-/* Copy each segment to guest memory mem (mem_size as given to hv_elf_parse) and zero its bss. */
+/*
+ * Copy each segment's file bytes to guest memory mem (mem_size as given to hv_elf_parse), which
+ * must be zero-filled (fresh anonymous memory): the bss is left as it is.
+ */
 void hv_elf_load(const uint8_t *buf, const struct hv_image *img, uint8_t *mem);
 
 #endif
