@@ -96,14 +96,21 @@ static void push_free(struct sk_heap *h, unsigned c, void *p)
 	h->free[c] = p;
 }
 
+static size_t slot_bytes(unsigned c)
+{
+	return HDR_SIZE + ((size_t)1 << (c + SK_HEAP_MIN_SHIFT));
+}
+
 /*
- * Carve a fresh page block into objects of class c. Under memory pressure smaller blocks are
- * tried, down to one object. These pages stay with the heap for good: nothing tracks how many
- * objects of a block are free, so a block is never handed back to the pmem.
+ * A fresh page block for class c, handed out slot by slot in address order (next/end): slots are
+ * written only when used, so a block's pages are touched no sooner than its objects are (a first
+ * touch is what a fresh VM pays most for). Under memory pressure smaller blocks are tried, down
+ * to one object. These pages stay with the heap for good: nothing tracks how many objects of a
+ * block are free, so a block is never handed back to the pmem.
  */
 static bool refill(struct sk_heap *h, unsigned c)
 {
-	size_t slot = HDR_SIZE + ((size_t)1 << (c + SK_HEAP_MIN_SHIFT));
+	size_t slot = slot_bytes(c);
 	unsigned min = sk_page_order(slot), order = min;
 	char *blk;
 
@@ -114,10 +121,21 @@ static bool refill(struct sk_heap *h, unsigned c)
 	if (!blk)
 		return false;
 	h->pages_in_use += (size_t)1 << order;
-	/* Pushed backwards so that objects are handed out in address order. */
-	for (size_t i = (SK_PAGE_SIZE << order) / slot; i-- > 0;)
-		push_free(h, c, blk + i * slot + HDR_SIZE);
+	h->next[c] = blk;
+	h->end[c] = blk + (SK_PAGE_SIZE << order) / slot * slot;
 	return true;
+}
+
+/* The next never-used slot of class c's current block, refilling when it is used up. */
+static void *bump(struct sk_heap *h, unsigned c)
+{
+	void *p;
+
+	if (h->next[c] == h->end[c] && !refill(h, c))
+		return NULL;
+	p = h->next[c] + HDR_SIZE;
+	h->next[c] += slot_bytes(c);
+	return p;
 }
 
 static void *alloc_small(struct sk_heap *h, unsigned c)
@@ -125,13 +143,16 @@ static void *alloc_small(struct sk_heap *h, unsigned c)
 	struct hdr *hd;
 	void *p;
 
-	if (!h->free[c] && !refill(h, c))
+	if (h->free[c]) {
+		p = h->free[c];
+		hd = hdr_of(p);
+		/* A free object whose header changed was written after it was freed. */
+		SK_BUG_ON(!hdr_sane(hd, MAGIC_FREE));
+		h->free[c] = *(void **)p;
+	} else if (!(p = bump(h, c))) {
 		return NULL;
-	p = h->free[c];
+	}
 	hd = hdr_of(p);
-	/* A free object whose header changed was written after it was freed. */
-	SK_BUG_ON(!hdr_sane(hd, MAGIC_FREE));
-	h->free[c] = *(void **)p;
 	set_hdr(hd, MAGIC_LIVE, KIND_SMALL, c, HDR_SIZE);
 	h->bytes_in_use += usable(hd);
 	return p;

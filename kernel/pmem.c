@@ -123,24 +123,31 @@ static bool overlaps_free(const struct sk_pmem_region *r, uintptr_t addr, unsign
 }
 
 /*
- * Put the next uncarved block of some region on the free lists: the largest naturally aligned
- * block that fits at its carved mark, whatever the region's base. Carving in that order yields
- * the same blocks as carving everything at once, so buddies merge exactly as they would have.
- * Returns false when every region is carved.
+ * Carve the next block of some region at its carved mark: the largest naturally aligned block
+ * that fits there, whatever the region's base, but no larger than want, the order the caller
+ * needs. A block of exactly that order is the caller's (*out); a smaller one, which only brings
+ * the mark to want's alignment, is freed, merging with free buddies below it as any freed block
+ * does, so the blocks are the buddy system's whatever the carving steps. Carving no more than
+ * needed matters: splitting a big block writes a free-list header into the first page of every
+ * half it hands back (2 MiB, 1 MiB, ... away), and each such page is a first touch, the dearest
+ * thing in a fresh VM. Returns false when every region is carved.
  */
-static bool carve_next(struct sk_pmem *pm)
+static bool carve_next(struct sk_pmem *pm, unsigned want, void **out)
 {
 	for (unsigned ri = 0; ri < pm->nr_regions; ri++) {
 		struct sk_pmem_region *r = &pm->region[ri];
 		uintptr_t addr = r->carved, end = region_end(r);
-		unsigned order = SK_PAGE_MAX_ORDER;
+		unsigned order = want;
 
 		if (addr >= end)
 			continue;
 		while (!SK_IS_ALIGNED(addr, BLOCK_BYTES(order)) || end - addr < BLOCK_BYTES(order))
 			order--;
 		r->carved += BLOCK_BYTES(order);
-		release(pm, ri, addr, order);
+		if (order == want)
+			*out = (void *)addr;
+		else
+			release(pm, ri, addr, order);
 		return true;
 	}
 	return false;
@@ -192,6 +199,7 @@ void *sk_pmem_alloc(struct sk_pmem *pm, unsigned order)
 {
 	struct free_block *fb;
 	unsigned o = order, ri;
+	void *carved = NULL;
 
 	if (order > SK_PAGE_MAX_ORDER)
 		return NULL;
@@ -200,8 +208,12 @@ void *sk_pmem_alloc(struct sk_pmem *pm, unsigned order)
 			;
 		if (o <= SK_PAGE_MAX_ORDER)
 			break;
-		if (!carve_next(pm))
+		if (!carve_next(pm, order, &carved))
 			return NULL;
+		if (carved) { /* straight to the caller: no header written into it */
+			pm->free_pages -= (size_t)1 << order;
+			return carved;
+		}
 	}
 	fb = sk_list_entry(pm->free[o].next, struct free_block, link);
 	ri = fb->region;

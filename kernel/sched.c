@@ -50,15 +50,20 @@ void sched_add_zombie(struct sk_thread *t)
 	sk_list_add_tail(&zombies, &t->link);
 }
 
-/* The canary at the bottom of each stack: the cheapest overflow check there is. */
+/*
+ * The canary at the bottom of a stack without a guard page: the cheapest overflow check there is.
+ * A guarded stack needs none (an overflow faults in the guard, and stack-clash probes stop frames
+ * from jumping over it), and writing one would fault in the stack's lowest page for nothing.
+ */
 void sched_set_canary(struct sk_thread *t)
 {
-	*(uint64_t *)t->stack_low = STACK_CANARY;
+	if (!t->guarded)
+		*(uint64_t *)t->stack_low = STACK_CANARY;
 }
 
 static void check_canary(const struct sk_thread *t)
 {
-	if (t->stack && *(const uint64_t *)t->stack_low != STACK_CANARY)
+	if (t->stack && !t->guarded && *(const uint64_t *)t->stack_low != STACK_CANARY)
 		sk_panic("stack overflow in thread %u \"%s\" (stack %u KiB)", t->id, t->name,
 			 thread_stack_bytes(t) / 1024);
 }

@@ -21,7 +21,7 @@ void sched_idle_once(void);
 /* Hand an exited, detached thread to the idle thread, which frees its stack. */
 void sched_add_zombie(struct sk_thread *t);
 void thread_free(struct sk_thread *t);
-/* Write the overflow canary at the bottom of t->stack. */
+/* Write the overflow canary at the bottom of t->stack, if it has no guard page. */
 void sched_set_canary(struct sk_thread *t);
 /* The thread whose stack guard page holds addr, or NULL. */
 struct sk_thread *thread_by_guard(uintptr_t addr);

@@ -20,12 +20,13 @@ OBJCOPY ?= objcopy
 
 # Everything in the image: freestanding, no PIC, no red zone (trap frames land on the stack),
 # frame pointers and no sibling calls so the crash backtrace misses no frame, sections per
-# function for --gc-sections, and no deleting of NULL stores (page 0 is unmapped on purpose).
+# function for --gc-sections, no deleting of NULL stores (page 0 is unmapped on purpose), and
+# stack-clash probes so that a frame larger than a page cannot jump over a stack's guard page.
 TARGET_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
 	-mno-red-zone -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-common \
 	-mcmodel=small -fcf-protection=none -fno-delete-null-pointer-checks \
-	-fno-optimize-sibling-calls -Wa,--noexecstack
+	-fno-optimize-sibling-calls -fstack-clash-protection -Wa,--noexecstack
 # Kernel, libraries and platforms never touch SSE/x87 state, so interrupts and cooperative
 # switches need not save it (see docs/architecture.md, "FPU state"). Apps may use it freely.
 SYS_CFLAGS := -mgeneral-regs-only

@@ -14,6 +14,8 @@
 struct sk_heap {
 	struct sk_pmem *pm;			     /* where pages come from */
 	void *free[SK_HEAP_NR_CLASSES];		     /* singly linked free objects per class */
+	char *next[SK_HEAP_NR_CLASSES];		     /* the current block's first unused slot */
+	char *end[SK_HEAP_NR_CLASSES];		     /* and its end */
 	size_t bytes_in_use;			     /* payload bytes handed out */
 	size_t pages_in_use;			     /* pages taken from pm */
 };

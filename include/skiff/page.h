@@ -18,8 +18,9 @@
  * One contiguous run of managed pages. Its metadata (a bitmap with one bit per page, set when the
  * page heads a free block) lives in the first pages of the region itself, so the allocator needs
  * no memory of its own before it starts. Pages from carved on have never been handed out: they
- * become free blocks only when the free lists run dry, so that starting the allocator touches no
- * page of free memory (a first touch is what costs most in a fresh VM).
+ * become free blocks only when the free lists run dry, a block of the size wanted at a time, so
+ * that the allocator touches no page of free memory it does not hand out (a first touch is what
+ * costs most in a fresh VM).
  */
 struct sk_pmem_region {
 	uintptr_t base;	     /* first managed page (after the bitmap) */

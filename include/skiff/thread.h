@@ -36,7 +36,7 @@ struct sk_thread {
 	void *stack_mem;		/* its page block (the same address unless the platform remaps) */
 	unsigned stack_order;
 	bool guarded;			/* the stack's first page faults (plat_stack_map) */
-	void *stack_low;		/* lowest usable address; holds the overflow canary */
+	void *stack_low;		/* lowest usable address; the overflow canary when unguarded */
 	void *(*fn)(void *);
 	void *arg;
 	void *retval;

@@ -5,7 +5,7 @@
 # and buffer it fully when it is not, instead of always line by line; fdopen checks modes too.
 NEWLIB_CFLAGS := -O2 -g -mno-red-zone -fno-pic -fno-pie -ffunction-sections -fdata-sections \
 	-fno-stack-protector -fno-omit-frame-pointer -fcf-protection=none -nostdinc \
-	-isystem $(GCC_INCLUDE) -Wa,--noexecstack -DHAVE_FCNTL
+	-isystem $(GCC_INCLUDE) -Wa,--noexecstack -fstack-clash-protection -DHAVE_FCNTL
 NEWLIB_DIR := build/deps/newlib-$(shell echo '$(NEWLIB_CFLAGS)' | cksum | cut -d' ' -f1)
 NEWLIB_LIBC := $(NEWLIB_DIR)/x86_64-elf/lib/libc.a
 

@@ -167,7 +167,7 @@ noreturn void kvm_hv_main(const struct hv_boot_info *b, uint64_t boot_tsc)
 	    b->free_start >= b->mem_size || !b->tsc_hz)
 		hv_abort("the monitor's boot info does not match this image's ABI version");
 	tsc_setup(boot_tsc, b->tsc_hz, "skiff-hv", b->wall_ns);
-	paging_use_tables(b->page_table);
+	paging_use_tables(b->page_table, b->mem_size);
 	build_boot_info(boot_tsc);
 	kernel_main(&bi);
 }

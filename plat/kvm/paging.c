@@ -35,6 +35,16 @@
 
 static uint64_t *pml4;
 static uintptr_t pt_next; /* bump allocator for table pages, right after the image */
+static uintptr_t stack_alias; /* see paging_stack_map; 0 until the mapped top is known */
+
+/*
+ * The stack alias starts at the first 256 GiB boundary at or above everything mapped (top), so it
+ * never overlaps the identity map; below 256 GiB of RAM it shares the first PML4 entry's table.
+ */
+static void set_stack_alias(uint64_t top)
+{
+	stack_alias = SK_ALIGN_UP(top ? top : 1, 1ULL << 38);
+}
 
 static uint64_t *table_alloc(void)
 {
@@ -97,6 +107,8 @@ static void map_range(uint64_t start, uint64_t end, uint64_t flags)
 
 uintptr_t paging_init(const struct kvm_boot *kb)
 {
+	uint64_t top;
+
 	pt_next = (uintptr_t)_image_end;
 	pml4 = table_alloc();
 
@@ -106,11 +118,14 @@ uintptr_t paging_init(const struct kvm_boot *kb)
 	/* BIOS area, PVH start info, ACPI RSDP: read only. */
 	map_range(0, 0x100000, MAP_RO);
 	map_range(LAPIC_DEFAULT_BASE, LAPIC_DEFAULT_BASE + PAGE, MAP_MMIO);
+	top = LAPIC_DEFAULT_BASE + PAGE;
 	for (unsigned i = 0; i < kb->nr_map; i++) {
 		const struct kvm_memmap_entry *e = &kb->map[i];
 
 		map_range(e->base, e->base + e->len, e->type == KVM_MEMMAP_RAM ? MAP_RW : MAP_RO);
+		top = SK_MAX(top, e->base + e->len);
 	}
+	set_stack_alias(top);
 	/*
 	 * The tables grew while mapping RAM; every table page lies in RAM the last loop mapped
 	 * read-write, and the boot map still covers them until the CR3 switch below.
@@ -122,15 +137,13 @@ uintptr_t paging_init(const struct kvm_boot *kb)
 
 /*
  * Thread stacks run in an alias of RAM: the stack whose pages sit at physical address pa runs at
- * STACK_ALIAS + pa, and there the stack's lowest page is never mapped. So the guard costs no
+ * stack_alias + pa, and there the stack's lowest page is never mapped. So the guard costs no
  * change to a live mapping: entries only ever go from absent to present, which needs no TLB
  * flush, and a stack's pages stay mapped in the alias after it is freed (nothing uses an alias
  * address but a live stack), so a block that becomes a stack again finds its entries in place.
  * Under skiff-hv on a software nested hypervisor, the flush (a round trip through CPL 0) and
  * splitting a 2 MiB page cost a thread about 60 us; this costs a few PTE writes, or none.
  */
-#define STACK_ALIAS (1ULL << 46)
-
 /* A zeroed table page from the kernel's allocator (this runs only after boot), or NULL. */
 static uint64_t *runtime_table(void)
 {
@@ -208,16 +221,16 @@ uintptr_t paging_phys(const void *addr)
 {
 	uintptr_t va = (uintptr_t)addr;
 
-	return va >= STACK_ALIAS && va < 2 * STACK_ALIAS ? va - STACK_ALIAS : va;
+	return stack_alias && va >= stack_alias && va < 2 * stack_alias ? va - stack_alias : va;
 }
 
 void *paging_stack_map(void *addr, unsigned order)
 {
-	uintptr_t pa = (uintptr_t)addr, va = STACK_ALIAS + pa;
+	uintptr_t pa = (uintptr_t)addr, va = stack_alias + pa;
 	size_t bytes = (size_t)PAGE << order;
 	uint64_t leaf = leaf_entry(pa), flags;
 
-	if (!leaf || !SK_IS_ALIGNED(pa, bytes) || pa + bytes > STACK_ALIAS)
+	if (!stack_alias || !leaf || !SK_IS_ALIGNED(pa, bytes) || pa + bytes > stack_alias)
 		return NULL;
 	/* The identity map's leaf says whether the image runs at CPL 3 (skiff-hv): keep its U bit. */
 	flags = PTE_P | PTE_W | PTE_NX | (leaf & PTE_U);
@@ -235,9 +248,10 @@ void paging_flush_page(uintptr_t va)
 	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
 }
 
-void paging_use_tables(uintptr_t root)
+void paging_use_tables(uintptr_t root, uint64_t top)
 {
 	pml4 = (uint64_t *)root;
+	set_stack_alias(top);
 }
 
 /* Walks the live tables: the crash path uses it to follow frame pointers without faulting. */

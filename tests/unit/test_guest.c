@@ -54,12 +54,12 @@ static void set_entry(uint64_t table, unsigned index, uint64_t value)
 static void test_page_walk(void)
 {
 	struct hv_guest pg = { (uint8_t *)tables, sizeof(tables) };
-	uint64_t alias = 1ULL << 46, pa = 0;
+	uint64_t alias = 1ULL << 38, pa = 0;
 
 	memset(tables, 0, sizeof(tables));
 	set_entry(0x1000, 0, 0x2000 | 7);		/* [0, 512 GiB) */
-	set_entry(0x1000, 128, 0x2000 | 7);		/* the stack alias: the same PDPT */
 	set_entry(0x2000, 0, 0x3000 | 7);
+	set_entry(0x2000, 256, 0x3000 | 7);		/* the stack alias at 256 GiB: the same PD */
 	set_entry(0x2000, 1, 0x40000000 | 0x87);	/* a 1 GiB page */
 	set_entry(0x3000, 0, 0x4000 | 7);
 	set_entry(0x3000, 1, 0x200000 | 0x87);		/* a 2 MiB page */

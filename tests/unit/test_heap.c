@@ -89,6 +89,29 @@ static void test_classes(void)
 	teardown();
 }
 
+/*
+ * A class's block is handed out slot by slot: its pages are written only as objects are used
+ * (the first 2 KiB objects of a 16 KiB block touch its first page only), in address order. The
+ * block is the 16 KiB at page 4: pages 1-3 went to the free lists as the carving's pieces.
+ */
+static void test_touch_on_use(void)
+{
+	size_t len = 4 * MAX_BLOCK;
+	char *a, *b;
+
+	setup(len);
+	memset(ram + SK_PAGE_SIZE, 0xa5, len - SK_PAGE_SIZE);
+	a = sk_heap_alloc(&h, 2000);
+	CHECK(a == ram + 4 * SK_PAGE_SIZE + 16);
+	CHECK(filled(ram + 5 * SK_PAGE_SIZE, 0xa5, len - 5 * SK_PAGE_SIZE));
+	b = sk_heap_alloc(&h, 2000);
+	CHECK(b == a + 2048 + 16);
+	sk_heap_free(&h, a);
+	CHECK(sk_heap_alloc(&h, 1500) == a); /* freed objects come back before new slots */
+	CHECK(filled(ram + 5 * SK_PAGE_SIZE, 0xa5, len - 5 * SK_PAGE_SIZE));
+	teardown();
+}
+
 static void test_large(void)
 {
 	size_t pages;
@@ -363,6 +386,7 @@ static void test_corrupt_header(void)
 
 UNIT_MAIN("heap",
 	  UNIT_TEST(test_classes),
+	  UNIT_TEST(test_touch_on_use),
 	  UNIT_TEST(test_large),
 	  UNIT_TEST(test_memalign),
 	  UNIT_TEST(test_calloc),

@@ -146,6 +146,35 @@ static void test_lazy_carving(void)
 	free(mem);
 }
 
+/*
+ * Allocations carve no more than they need: nothing past the block handed out is written (no
+ * free-list header 2 MiB, 1 MiB, ... away), and the pages below it only with the pieces that
+ * brought the carved mark to the block's alignment.
+ */
+static void test_carving_touches_little(void)
+{
+	size_t len = 4 * MAX_BLOCK;
+	unsigned char *mem = (unsigned char *)host_mem(len), *a, *b;
+	bool untouched = true;
+
+	memset(mem, 0xa5, len);
+	sk_pmem_init(&pm);
+	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)mem, len), 0);
+	a = sk_pmem_alloc(&pm, 0);		/* the page after the bitmap */
+	CHECK(a == mem + SK_PAGE_SIZE);
+	for (size_t i = 2 * SK_PAGE_SIZE; i < len; i++)
+		untouched &= mem[i] == 0xa5;
+	CHECK(untouched);
+	b = sk_pmem_alloc(&pm, 4);		/* 64 KiB: pieces of 8, 16 and 32 KiB carved first */
+	CHECK(b == mem + 16 * SK_PAGE_SIZE);
+	for (size_t i = 32 * SK_PAGE_SIZE; i < len; i++)
+		untouched &= mem[i] == 0xa5;
+	CHECK(untouched);
+	CHECK(sk_pmem_alloc(&pm, 0) == mem + 2 * SK_PAGE_SIZE); /* the pieces serve what comes next */
+	CHECK_EQ(pm.free_pages, pm.total_pages - 18);
+	free(mem);
+}
+
 /* Exhaust a region page by page, then free it all and expect the same max-order blocks back. */
 static void test_all_pages(void)
 {
@@ -341,7 +370,7 @@ static void test_bad_free(void)
 UNIT_MAIN("pmem",
 	  UNIT_TEST(test_page_order),
 	  UNIT_TEST(test_add_region_errors),
-	  UNIT_TEST(test_lazy_carving), UNIT_TEST(test_all_pages),
+	  UNIT_TEST(test_lazy_carving), UNIT_TEST(test_carving_touches_little), UNIT_TEST(test_all_pages),
 	  UNIT_TEST(test_unaligned_region),
 	  UNIT_TEST(test_stress),
 	  UNIT_TEST(test_bad_free))

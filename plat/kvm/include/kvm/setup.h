@@ -53,8 +53,11 @@ void *paging_stack_map(void *addr, unsigned order); /* plat_stack_map */
 /* The physical address of addr: identity, except on thread stacks (an alias of RAM). */
 uintptr_t paging_phys(const void *addr);
 void paging_flush_page(uintptr_t va);	/* invlpg: CPL 0 only */
-/* Use the page tables at root for plat_addr_readable (skiff-hv builds them, not paging_init). */
-void paging_use_tables(uintptr_t root);
+/*
+ * Use the page tables at root, which map nothing at or above top, for plat_addr_readable and the
+ * stack alias (skiff-hv builds them, not paging_init).
+ */
+void paging_use_tables(uintptr_t root, uint64_t top);
 void lapic_eoi(void);
 void acpi_poweroff(void);
 bool paging_addr_mapped(uintptr_t addr);
