@@ -21,9 +21,12 @@ static void call(enum hv_call nr, const void *arg)
 	out32((uint16_t)(SKIFF_HV_PORT_BASE + nr), (uint32_t)(uintptr_t)arg);
 }
 
+/* Static, not on the stack: hypercalls take guest-physical addresses, stacks run in an alias. */
 static struct hv_console con;
 static struct hv_blk_req req[2];
 static struct hv_blk_batch batch;
+static struct hv_exit ex = { .status = 300 };
+static struct hv_abort ab = { 0, 15, 42, 0 };
 static uint8_t raw[64] __sk_aligned(16);
 
 /*
@@ -86,10 +89,11 @@ static void run(const char *how)
 	else if (!strcmp(how, "other-port"))
 		__asm__ __volatile__("outb %0, $0x80" : : "a"((uint8_t)0));
 	else if (!strcmp(how, "exit-range"))
-		call(HV_CALL_EXIT, &(struct hv_exit){ .status = 300 });
-	else if (!strcmp(how, "abort"))
-		call(HV_CALL_ABORT, &(struct hv_abort){ (uintptr_t)"bad\x1b[2Jmessage", 15, 42, 0 });
-	else if (!strncmp(how, "blk-", 4))
+		call(HV_CALL_EXIT, &ex);
+	else if (!strcmp(how, "abort")) {
+		ab.message = (uintptr_t)"bad\x1b[2Jmessage";
+		call(HV_CALL_ABORT, &ab);
+	}	else if (!strncmp(how, "blk-", 4))
 		blk_case(how);
 	else if (!strcmp(how, "poll-ptr"))
 		out32(SKIFF_HV_PORT_BASE + HV_CALL_POLL, (uint32_t)FAR);

@@ -13,7 +13,6 @@
 #include <kvm/world.h>
 #include <kvm/x86.h>
 
-static char cmdline[SK_CMDLINE_MAX];
 static struct plat_boot_info bi;
 static const struct hv_boot_info *boot;
 
@@ -140,14 +139,18 @@ const struct kvm_world kvm_world_hv = {
 static void build_boot_info(uint64_t boot_tsc)
 {
 	const char *src = (const char *)(uintptr_t)boot->cmdline;
+	size_t n = 0;
 
+	/* Used in place (the monitor's page stays, read-only): only its end is checked. */
+	while (src && n < SK_CMDLINE_MAX && src[n])
+		n++;
+	if (src && n == SK_CMDLINE_MAX)
+		hv_abort("the monitor's command line is not NUL-terminated");
 	bi.plat_name = kvm_world_hv.name;
-	bi.cmdline = cmdline;
+	bi.cmdline = src ? src : "";
 	bi.boot_tsc = boot_tsc;
 	bi.ram_bytes = boot->mem_size;
 	bi.console_not_terminal = !(boot->console_flags & HV_CONSOLE_TERMINAL);
-	if (src)
-		strncpy(cmdline, src, sizeof(cmdline) - 1);
 	bootmem_add(&bi, boot->free_start, boot->mem_size - boot->free_start);
 	if (boot->initrd && boot->initrd_len) {
 		bi.initrd = (const void *)(uintptr_t)boot->initrd;

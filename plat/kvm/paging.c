@@ -19,6 +19,8 @@
 #define PTE_U (1ULL << 2)
 #define PTE_PWT (1ULL << 3)
 #define PTE_PCD (1ULL << 4)
+#define PTE_A (1ULL << 5)
+#define PTE_D (1ULL << 6)
 #define PTE_PS (1ULL << 7)
 #define PTE_NX (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
@@ -26,10 +28,11 @@
 #define PAGE 4096ULL
 #define LARGE (2ULL << 20)
 
-#define MAP_TEXT PTE_P
-#define MAP_RO (PTE_P | PTE_NX)
-#define MAP_RW (PTE_P | PTE_W | PTE_NX)
-#define MAP_MMIO (PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT)
+/* Accessed and dirty preset: nothing reads them, and the CPU or a shadow MMU need not set them. */
+#define MAP_TEXT (PTE_P | PTE_A)
+#define MAP_RO (PTE_P | PTE_NX | PTE_A)
+#define MAP_RW (PTE_P | PTE_W | PTE_NX | PTE_A | PTE_D)
+#define MAP_MMIO (PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT | PTE_A | PTE_D)
 
 #define LAPIC_DEFAULT_BASE 0xfee00000ULL
 
@@ -38,12 +41,13 @@ static uintptr_t pt_next; /* bump allocator for table pages, right after the ima
 static uintptr_t stack_alias; /* see paging_stack_map; 0 until the mapped top is known */
 
 /*
- * The stack alias starts at the first 256 GiB boundary at or above everything mapped (top), so it
- * never overlaps the identity map; below 256 GiB of RAM it shares the first PML4 entry's table.
+ * The stack alias starts at the first 2 MiB boundary at or above everything mapped (top), so it
+ * never overlaps the identity map and, in a small machine, shares its tables down to the page
+ * directory: a stack then needs at most one new table page.
  */
 static void set_stack_alias(uint64_t top)
 {
-	stack_alias = SK_ALIGN_UP(top ? top : 1, 1ULL << 38);
+	stack_alias = SK_ALIGN_UP(top ? top : 1, LARGE);
 }
 
 static uint64_t *table_alloc(void)
@@ -59,7 +63,7 @@ static uint64_t *table_alloc(void)
  * Entries that point to tables always allow user access: only leaf entries decide it, which
  * matters under skiff-hv, where the image runs at CPL 3 on tables that it changes itself.
  */
-#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U | PTE_A)
 
 /* The table that entry *e points to, creating it when absent. NULL if *e maps a large page. */
 static uint64_t *next_table(uint64_t *e)
@@ -233,7 +237,7 @@ void *paging_stack_map(void *addr, unsigned order)
 	if (!stack_alias || !leaf || !SK_IS_ALIGNED(pa, bytes) || pa + bytes > stack_alias)
 		return NULL;
 	/* The identity map's leaf says whether the image runs at CPL 3 (skiff-hv): keep its U bit. */
-	flags = PTE_P | PTE_W | PTE_NX | (leaf & PTE_U);
+	flags = PTE_P | PTE_W | PTE_NX | PTE_A | PTE_D | (leaf & PTE_U); /* A/D: see hv/layout.c */
 	for (uintptr_t off = 0; off < bytes; off += LARGE) {
 		size_t chunk = SK_MIN(bytes - off, (size_t)LARGE);
 
