@@ -93,7 +93,7 @@ static void run(const char *how)
 	else if (!strcmp(how, "abort")) {
 		ab.message = (uintptr_t)"bad\x1b[2Jmessage";
 		call(HV_CALL_ABORT, &ab);
-	}	else if (!strncmp(how, "blk-", 4))
+	} else if (!strncmp(how, "blk-", 4))
 		blk_case(how);
 	else if (!strcmp(how, "poll-ptr"))
 		out32(SKIFF_HV_PORT_BASE + HV_CALL_POLL, (uint32_t)FAR);
