@@ -11,16 +11,18 @@
  * aligned, with one 32-bit OUT to port SKIFF_HV_PORT_BASE + call number. The monitor checks the
  * address, the struct and every buffer it names against guest memory through one accessor; any
  * violation ends the guest with status SKIFF_HV_EXIT_VIOLATION and a message on stderr. Results
- * come back in the struct's out fields.
+ * come back in the struct's out fields. Every address in a call is guest-physical: a guest that
+ * maps memory elsewhere (Skiff runs thread stacks in an alias of RAM) translates first.
  *
  * Machine state at entry (the ELF entry point, 64-bit): CPL 3, IOPL 0, with the TSS I/O bitmap
- * opening the hypercall ports only (any other port, or any privileged instruction, faults), paging on with the monitor's identity map of all guest memory
- * (text read-only executable, rodata read-only, everything else no-execute, page 0 unmapped),
+ * opening the hypercall ports only (any other port, or any privileged instruction, faults),
+ * paging on with the monitor's identity map of all guest memory (text read-only executable,
+ * rodata read-only, everything else no-execute, page 0 unmapped; accessed/dirty bits preset),
  * SSE enabled, interrupts off and never delivered, %rdi = guest address of struct hv_boot_info.
  * A CPU exception enters hv_manifest.trap_entry + 16 * vector at CPL 0 on a monitor-provided
  * stack (IST1); a triple fault ends the guest and the monitor prints the registers. The page
- * tables are mapped writable: the guest may change its own mappings (guard pages), and flush
- * them from its CPL-0 stubs, which any exception enters.
+ * tables are mapped writable: the guest may change its own mappings (add them, as for stacks),
+ * and flush them from its CPL-0 stubs, which any exception enters.
  */
 #ifndef SKIFF_HV_ABI_H
 #define SKIFF_HV_ABI_H
