@@ -29,6 +29,7 @@ have_kvm=0
 [ -c /dev/kvm ] && "$out/kvm-floor" && have_kvm=1
 
 strip --strip-all -o "$out/hello.stripped" "$img"
+rm -f "$out"/startup-*.json
 say "hello.kvm: $(stat -c %s "$img") bytes, $(stat -c %s "$out/hello.stripped") bytes stripped"
 
 # Smallest memory (KiB, 4 KiB steps) in which hello still runs to completion: RUNNER SIZE.
@@ -51,19 +52,35 @@ bench() { # NAME COMMAND
 	hyperfine -N --warmup 3 --runs "$runs" --export-json "$out/$1.json" "$2" >/dev/null 2>&1 || { echo "n/a"; return; }
 	median_ms "$out/$1.json"
 }
+# This host is shared and its speed drifts by tens of percent within minutes, so the floor,
+# skiff-hv and QEMU microvm are timed together, in one hyperfine call per round, for 3 rounds;
+# the ratios come from the same round and the report gives each round and the median.
 if [ $have_kvm = 1 ]; then
-	floor=$(bench floor "$out/kvm-floor")
-	hvt=$(bench hv "$hv --quiet $fast")
-	say "start-up, whole process, median of $runs (hyperfine -N):"
-	say "  KVM floor (VM + one HLT):          $floor ms   ($out/kvm-floor)"
-	say "  skiff-hv hello (no sleep):         $hvt ms   ($hv --quiet $fast)"
-	say "  skiff-hv / floor:                  $(python3 -c "print('%.2f' % ($hvt / $floor))")x"
+	say "start-up, whole process, medians of $runs runs each (hyperfine -N), 3 rounds:"
+	say "  floor: $out/kvm-floor (create a VM, one HLT); hv: $hv --quiet $fast"
+	say "  qemu: support/qemu-run.sh --machine microvm $fast (TCG)"
+	for round in 1 2 3; do
+		hyperfine -N --warmup 3 --runs "$runs" --export-json "$out/startup-$round.json" \
+			"$out/kvm-floor" "$hv --quiet $fast" "support/qemu-run.sh --machine microvm $fast" \
+			>/dev/null 2>&1 || { say "  round $round: hyperfine failed"; continue; }
+		python3 - "$out/startup-$round.json" "$round" <<'PY' | tee -a "$results"
+import json, sys
+floor, hv, qemu = (r["median"] * 1000 for r in json.load(open(sys.argv[1]))["results"])
+print("  round %s: floor %.2f ms, skiff-hv %.2f ms, QEMU %.1f ms: skiff-hv/floor %.2fx, QEMU/skiff-hv %.1fx"
+      % (sys.argv[2], floor, hv, qemu, hv / floor, qemu / hv))
+PY
+	done
+	python3 - "$out" <<'PY' | tee -a "$results"
+import glob, json, statistics, sys
+rounds = [[r["median"] for r in json.load(open(f))["results"]] for f in sorted(glob.glob(sys.argv[1] + "/startup-*.json"))]
+if rounds:
+    print("  median over rounds: skiff-hv/floor %.2fx, QEMU/skiff-hv %.1fx" %
+          (statistics.median(h / f for f, h, q in rounds), statistics.median(q / h for f, h, q in rounds)))
+PY
 else
 	say "no usable /dev/kvm: skiff-hv and the floor were not timed"
+	say "  QEMU -M microvm TCG, same image:   $(bench qemu "support/qemu-run.sh --machine microvm $fast") ms"
 fi
-qt=$(bench qemu "support/qemu-run.sh --machine microvm $fast")
-say "  QEMU -M microvm TCG, same image:   $qt ms   (support/qemu-run.sh --machine microvm $fast)"
-[ $have_kvm = 1 ] && say "  QEMU / skiff-hv:                   $(python3 -c "print('%.1f' % ($qt / $hvt))")x"
 qpc=$(bench qemu-pc "support/qemu-run.sh --machine pc $fast")
 say "  QEMU -M pc TCG, same image:        $qpc ms"
 say "  (QEMU -accel kvm cannot run a CPL-0 guest on this machine's PVM /dev/kvm; see README)"
