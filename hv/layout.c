@@ -127,8 +127,9 @@ static int build_page_tables(struct hv *hv, uint64_t *root)
 		if (map_range(&b, img->seg[i].paddr, img->seg[i].paddr + img->seg[i].memsz,
 			      seg_flags(img->seg[i].flags)))
 			return -1;
-	if (map_range(&b, HV_GDT, HV_TRAP_STACK, PTE_NX) ||		/* tables, boot info */
-	    map_range(&b, HV_TRAP_STACK, HV_PT_START, PTE_W | PTE_NX))	/* trap stack */
+	if (map_range(&b, HV_GDT, HV_TRAP_STACK, PTE_NX) ||		/* GDT, IDT, TSS */
+	    map_range(&b, HV_TRAP_STACK, HV_BOOT_INFO, PTE_W | PTE_NX) ||	/* trap stack */
+	    map_range(&b, HV_BOOT_INFO, HV_PT_START, PTE_NX))		/* boot info, command line */
 		return -1;
 	/* The tables are mapped last, after they stopped growing: the guest's to change. */
 	if (map_range(&b, HV_IMAGE_MIN, hv->guest.size, PTE_W | PTE_NX) ||
@@ -156,7 +157,7 @@ static void build_gdt_tss(struct hv *hv)
 {
 	uint64_t *gdt = guest_ptr(&hv->guest, HV_GDT, PAGE, 8);
 	uint8_t *tss = guest_ptr(&hv->guest, HV_TSS, HV_TSS_LIMIT + 1, 8);
-	uint64_t ist1 = HV_PT_START, limit = HV_TSS_LIMIT;
+	uint64_t ist1 = HV_BOOT_INFO, limit = HV_TSS_LIMIT; /* the trap stack's top */
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9b000000ffffULL; /* kernel code, 64-bit, accessed (the CPU need not write) */
@@ -236,7 +237,7 @@ static int fill_boot_info(struct hv *hv, uint64_t root)
 	bi->tsc_hz = hv->tsc_hz;
 	bi->wall_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 	bi->page_table = root;
-	bi->trap_stack = HV_PT_START;
+	bi->trap_stack = HV_BOOT_INFO; /* the trap stack's top */
 	/* --quiet discards the output: not a terminal either. */
 	if (!hv->opt.quiet && isatty(STDOUT_FILENO))
 		bi->console_flags = HV_CONSOLE_TERMINAL;

@@ -31,12 +31,12 @@ static uint8_t raw[64] __sk_aligned(16);
 
 /*
  * Unmap the monitor's trap stack (it lies at 0x8000-0x10000, below the image; the boot info at
- * 0x6000 names the page tables) and fault: the CPU cannot push the exception frame, the double
+ * 0x10000 names the page tables) and fault: the CPU cannot push the exception frame, the double
  * fault cannot either, and the vCPU triple-faults.
  */
 static void triple_fault(void)
 {
-	const struct hv_boot_info *bi = (const void *)(uintptr_t)0x6000;
+	const struct hv_boot_info *bi = (const void *)(uintptr_t)0x10000;
 	uint64_t *t = (uint64_t *)(uintptr_t)bi->page_table;
 
 	for (int level = 0; level < 3; level++) /* PML4, PDPT, PD entries for address 0 */

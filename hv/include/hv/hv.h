@@ -15,15 +15,20 @@
 #define HV_MAX_MEM (4ULL << 30)	/* hypercall arguments are 32-bit guest addresses */
 #define HV_DEFAULT_MEM (64ULL << 20)
 
-/* Guest-physical layout below the image (HV_IMAGE_MIN), built by layout.c. */
+/*
+ * Guest-physical layout below the image (HV_IMAGE_MIN), built by layout.c. The boot info and the
+ * command line sit just before the page tables: the guest reads all of them at boot, and a shadow
+ * MMU maps a 32 KiB block of present pages per fault, but stops at a page that is not present,
+ * such as page 0 at the start of the block below 0x8000.
+ */
 #define HV_GDT 0x1000ULL
 #define HV_IDT 0x2000ULL
 #define HV_TSS 0x3000ULL	/* 104 bytes, then the I/O permission bitmap (8 KiB + 1) */
 #define HV_TSS_LIMIT (104 + 8192)
-#define HV_BOOT_INFO 0x6000ULL
-#define HV_CMDLINE 0x7000ULL	/* 4 KiB, the kernel's command-line limit */
-#define HV_TRAP_STACK 0x8000ULL	/* 32 KiB up to HV_PT_START: IST1 for the CPL-0 trap stubs */
-#define HV_PT_START 0x10000ULL
+#define HV_TRAP_STACK 0x8000ULL	/* 32 KiB up to HV_BOOT_INFO: IST1 for the CPL-0 trap stubs */
+#define HV_BOOT_INFO 0x10000ULL
+#define HV_CMDLINE 0x11000ULL	/* 4 KiB, the kernel's command-line limit */
+#define HV_PT_START 0x12000ULL
 #define HV_PT_END HV_IMAGE_MIN
 #define HV_CMDLINE_MAX 4096
 
