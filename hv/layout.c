@@ -116,23 +116,32 @@ static uint64_t seg_flags(uint32_t pf)
 	return ((pf & PF_W) ? PTE_W : 0) | ((pf & PF_X) ? 0 : PTE_NX);
 }
 
+/*
+ * Pages inside the image's span that no segment covers stay unmapped, as in any ELF loader: an
+ * image leaves such a page below a stack as its guard (Skiff's main-thread stack).
+ */
 static int build_page_tables(struct hv *hv, uint64_t *root)
 {
 	struct pt_builder b = { hv, HV_PT_START, 0 };
 	const struct hv_image *img = &hv->image;
+	uint64_t low = img->end;
 
 	if (table_alloc(&b, &b.pml4))
 		return -1;
-	for (unsigned i = 0; i < img->nseg; i++)
+	for (unsigned i = 0; i < img->nseg; i++) {
 		if (map_range(&b, img->seg[i].paddr, img->seg[i].paddr + img->seg[i].memsz,
 			      seg_flags(img->seg[i].flags)))
 			return -1;
+		if (img->seg[i].paddr < low)
+			low = img->seg[i].paddr;
+	}
 	if (map_range(&b, HV_GDT, HV_TRAP_STACK, PTE_NX) ||		/* GDT, IDT, TSS */
 	    map_range(&b, HV_TRAP_STACK, HV_BOOT_INFO, PTE_W | PTE_NX) ||	/* trap stack */
 	    map_range(&b, HV_BOOT_INFO, HV_PT_START, PTE_NX))		/* boot info, command line */
 		return -1;
 	/* The tables are mapped last, after they stopped growing: the guest's to change. */
-	if (map_range(&b, HV_IMAGE_MIN, hv->guest.size, PTE_W | PTE_NX) ||
+	if (map_range(&b, HV_IMAGE_MIN, low & ~(PAGE - 1), PTE_W | PTE_NX) ||
+	    map_range(&b, (img->end + PAGE - 1) & ~(PAGE - 1), hv->guest.size, PTE_W | PTE_NX) ||
 	    map_range(&b, HV_PT_START, b.next, PTE_W | PTE_NX))
 		return -1;
 	*root = b.pml4;
@@ -295,8 +304,8 @@ static int set_vcpu(struct hv *hv, uint64_t root)
 
 /*
  * Fault in, in one call, the memory every image touches first and the loader did not write: the
- * bss of the highest segment and the start of free memory (the kernel's page-allocator bitmap,
- * its first heap pages). A shadow MMU (a software nested KVM) maps up to eight host-resident
+ * bss (and, in a Skiff image, the main thread's stack after it) and the start of free memory
+ * (the kernel's page-allocator bitmap, its first heap pages). A shadow MMU (a software nested KVM) maps up to eight host-resident
  * pages per guest fault, so this takes about 40 us off the guest's boot on PVM and costs the
  * monitor about as much less in page faults later. Only an optimisation: errors are ignored.
  */
@@ -306,9 +315,12 @@ static void prefault_boot_memory(struct hv *hv)
 {
 	uint64_t lo = hv->image.end, hi = ((hv->image.end + PAGE - 1) & ~(PAGE - 1)) + PREFAULT_FREE;
 
-	for (unsigned i = 0; i < hv->image.nseg; i++) /* the segment that ends the image */
-		if (hv->image.seg[i].paddr + hv->image.seg[i].memsz == hv->image.end)
-			lo = (hv->image.seg[i].paddr + hv->image.seg[i].filesz) & ~(PAGE - 1);
+	for (unsigned i = 0; i < hv->image.nseg; i++) { /* from the lowest bss on */
+		const struct hv_segment *s = &hv->image.seg[i];
+
+		if (s->memsz > s->filesz && s->paddr + s->filesz < lo)
+			lo = (s->paddr + s->filesz) & ~(PAGE - 1);
+	}
 	if (hi > hv->guest.size)
 		hi = hv->guest.size;
 	if (lo < hi)

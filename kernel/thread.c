@@ -55,31 +55,51 @@ static void sleep_timer_fired(struct sk_timer *tm)
 		sched_make_runnable(t);
 }
 
+/* A given stack (sk_thread_create_on) is not ours to free. */
 static void stack_free(struct sk_thread *t)
 {
+	if (!t->stack_mem)
+		return;
 	if (t->guarded)
 		plat_stack_release(t->stack, t->stack_mem, t->stack_order);
 	sk_page_free(t->stack_mem, t->stack_order);
 }
 
-struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *arg)
+/*
+ * A stack of the configured size from the page allocator; its lowest page becomes a guard where
+ * the platform can make it fault.
+ */
+static bool stack_alloc(struct sk_thread *t)
 {
 	unsigned order = sk_page_order((size_t)CONFIG_SK_THREAD_STACK_KIB * 1024);
-	struct sk_thread *t = sk_calloc(1, sizeof(*t));
 
-	if (!t)
-		return NULL;
 	t->stack_mem = sk_page_alloc(order);
-	if (!t->stack_mem) {
-		sk_free(t);
-		return NULL;
-	}
+	if (!t->stack_mem)
+		return false;
 	t->stack_order = order;
-	/* The lowest page becomes a guard where the platform can make it fault. */
+	t->stack_size = SK_PAGE_SIZE << order;
 	t->stack = plat_stack_map(t->stack_mem, order);
 	t->guarded = t->stack != NULL;
 	if (!t->guarded)
 		t->stack = t->stack_mem;
+	return true;
+}
+
+static struct sk_thread *create(const char *name, void *(*fn)(void *), void *arg, void *stack,
+				size_t size)
+{
+	struct sk_thread *t = sk_calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	if (stack) {
+		t->stack = stack;
+		t->stack_size = size;
+		t->guarded = true;
+	} else if (!stack_alloc(t)) {
+		sk_free(t);
+		return NULL;
+	}
 	t->stack_low = (char *)t->stack + (t->guarded ? SK_PAGE_SIZE : 0);
 	t->id = next_id++;
 	sk_snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
@@ -93,7 +113,7 @@ struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *
 		return NULL;
 	}
 	sched_set_canary(t);
-	t->saved_rsp = sk_arch_init_stack((char *)t->stack + (SK_PAGE_SIZE << order), thread_entry);
+	t->saved_rsp = sk_arch_init_stack((char *)t->stack + t->stack_size, thread_entry);
 	sk_list_add_tail(&all_threads, &t->all);
 	nr_threads++;
 	sched_make_runnable(t);
@@ -101,9 +121,20 @@ struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *
 	return t;
 }
 
+struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *arg)
+{
+	return create(name, fn, arg, NULL, 0);
+}
+
+struct sk_thread *sk_thread_create_on(const char *name, void *(*fn)(void *), void *arg, void *stack,
+				      size_t size)
+{
+	return create(name, fn, arg, stack, size);
+}
+
 unsigned thread_stack_bytes(const struct sk_thread *t)
 {
-	return (unsigned)((SK_PAGE_SIZE << t->stack_order) - (t->guarded ? SK_PAGE_SIZE : 0));
+	return (unsigned)(t->stack_size - (t->guarded ? SK_PAGE_SIZE : 0));
 }
 
 struct sk_thread *thread_by_guard(uintptr_t addr)

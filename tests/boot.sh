@@ -65,6 +65,8 @@ if build_app apps/crash; then
 	boot crash-panic 127 "PANIC: crash app asked for a panic|rbx |$CRASH" $img -- panic
 	boot crash-bug 127 "PANIC: BUG at apps/crash/main.c|$CRASH" $img -- bug
 	boot crash-stack 127 "STACK OVERFLOW: thread 2 \"overflow\"|the same frame|<overflow+" $img -- stack
+	boot crash-stack-main 127 "STACK OVERFLOW: thread 1 \"main\" ran past the end of its 64 KiB|<main+" \
+		$img -- stack-main
 	boot crash-deadlock 127 "PANIC: deadlock: all 1 threads are blocked" $img -- deadlock
 	boot crash-pc 127 "CRASH: page fault (#PF)|a NULL pointer" --machine pc $img -- null
 	boot exit-status 42 "crash: exit" $img -- exit 42

@@ -49,6 +49,7 @@ hv_boot crash-rodata 127 "write to a protected page|$CRASH_OK" $CRASH -- rodata
 hv_boot crash-panic 127 "PANIC: crash app asked for a panic|$CRASH_OK" $CRASH -- panic
 hv_boot crash-bug 127 "PANIC: BUG at apps/crash/main.c|$CRASH_OK" $CRASH -- bug
 hv_boot crash-stack 127 "STACK OVERFLOW: thread 2 \"overflow\" ran past the end" $CRASH -- stack
+hv_boot crash-stack-main 127 "STACK OVERFLOW: thread 1 \"main\" ran past the end of its 64 KiB" $CRASH -- stack-main
 hv_boot crash-deadlock 127 "PANIC: deadlock" $CRASH -- deadlock
 
 # Block device: batched writes checked from the host afterwards.

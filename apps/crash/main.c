@@ -8,7 +8,8 @@
  *   rodata          write to read-only data (#PF, protection)
  *   panic           call sk_panic
  *   bug             trip SK_BUG_ON
- *   stack           overflow a thread's stack (caught by the canary)
+ *   stack           overflow a thread's stack (its guard page, or the canary without one)
+ *   stack-main      overflow the main thread's stack (the platform's, on plat/kvm)
  *   deadlock        block every thread with no timer pending
  *   exit N          exit with status N (not a crash: checks status reporting)
  *   sleep N         sleep N seconds, then exit 0 (a guest to stop from outside)
@@ -99,6 +100,8 @@ int main(int argc, char **argv)
 		SK_BUG_ON(argc > 1);
 	else if (!strcmp(how, "stack"))
 		crash_stack();
+	else if (!strcmp(how, "stack-main"))
+		overflow(NULL);
 	else if (!strcmp(how, "deadlock"))
 		crash_deadlock();
 	else if (!strcmp(how, "exit") && argc > 2)

@@ -17,7 +17,8 @@
  * Machine state at entry (the ELF entry point, 64-bit): CPL 3, IOPL 0, with the TSS I/O bitmap
  * opening the hypercall ports only (any other port, or any privileged instruction, faults),
  * paging on with the monitor's identity map of all guest memory (text read-only executable,
- * rodata read-only, everything else no-execute, page 0 unmapped; accessed/dirty bits preset),
+ * rodata read-only, everything else no-execute, page 0 and pages between the image's segments
+ * unmapped; accessed/dirty bits preset),
  * SSE enabled, interrupts off and never delivered, %rdi = guest address of struct hv_boot_info.
  * A CPU exception enters hv_manifest.trap_entry + 16 * vector at CPL 0 on a monitor-provided
  * stack (IST1); a triple fault ends the guest and the monitor prints the registers. The page

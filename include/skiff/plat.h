@@ -56,6 +56,13 @@ struct plat_boot_info {
 	 * buffer stdout fully, as Linux does for a program whose output is redirected.
 	 */
 	bool console_not_terminal;
+	/*
+	 * A stack for the main thread that the platform set up before the first instruction:
+	 * [main_stack, main_stack + main_stack_size), its first page never mapped (a guard). NULL
+	 * when there is none; the kernel then allocates one like any thread's.
+	 */
+	void *main_stack;
+	size_t main_stack_size;
 };
 
 /* The kernel's entry point: each platform's boot code ends here. Never returns. */

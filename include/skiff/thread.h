@@ -33,7 +33,8 @@ struct sk_thread {
 	unsigned id;
 	char name[24];
 	void *stack;			/* where the stack runs (NULL for idle); guard page first */
-	void *stack_mem;		/* its page block (the same address unless the platform remaps) */
+	size_t stack_size;		/* bytes from stack, the guard included */
+	void *stack_mem;		/* its page block (NULL for a given stack) */
 	unsigned stack_order;
 	bool guarded;			/* the stack's first page faults (plat_stack_map) */
 	void *stack_low;		/* lowest usable address; the overflow canary when unguarded */
@@ -54,6 +55,12 @@ struct sk_thread {
  * yields). name is copied. NULL when memory for the stack runs out.
  */
 struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *arg);
+/*
+ * sk_thread_create on a stack the caller provides: [stack, stack + size), whose first page is a
+ * guard that faults. It is never freed (the platform's stack for the main thread).
+ */
+struct sk_thread *sk_thread_create_on(const char *name, void *(*fn)(void *), void *arg, void *stack,
+				      size_t size);
 /* End the calling thread with retval, as returning from fn does. */
 noreturn void sk_thread_exit(void *retval);
 /*

@@ -128,6 +128,17 @@ boot_start_info:
 boot_tsc:
 	.quad 0
 
+	/*
+	 * The main thread's stack, in a segment of its own after a page that no segment covers:
+	 * link.lds leaves that page out, skiff-hv and paging.c never map it, so it is a guard from
+	 * the first instruction, and the kernel needs no allocation, mapping or TLB flush for main.
+	 */
+	.section .mainstack, "aw", @nobits
+	.balign 4096
+	.globl main_stack_base
+main_stack_base:
+	.skip CONFIG_SK_THREAD_STACK_KIB * 1024
+
 	.section .bss
 	.balign 4096
 boot_pml4:

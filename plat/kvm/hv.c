@@ -151,6 +151,9 @@ static void build_boot_info(uint64_t boot_tsc)
 	bi.boot_tsc = boot_tsc;
 	bi.ram_bytes = boot->mem_size;
 	bi.console_not_terminal = !(boot->console_flags & HV_CONSOLE_TERMINAL);
+	/* The monitor leaves pages between segments unmapped: the main stack's guard (link.lds). */
+	bi.main_stack = _main_stack_guard;
+	bi.main_stack_size = (size_t)(_main_stack_end - _main_stack_guard);
 	bootmem_add(&bi, boot->free_start, boot->mem_size - boot->free_start);
 	if (boot->initrd && boot->initrd_len) {
 		bi.initrd = (const void *)(uintptr_t)boot->initrd;

@@ -109,6 +109,21 @@ static void map_range(uint64_t start, uint64_t end, uint64_t flags)
 		start += map_one(start, end, flags);
 }
 
+/* map_range, but the main stack's guard page (link.lds) stays unmapped whatever covers it. */
+static void map_except_guard(uint64_t start, uint64_t end, uint64_t flags)
+{
+	uint64_t guard = (uintptr_t)_main_stack_guard;
+
+	if (end <= guard || start >= guard + PAGE) {
+		map_range(start, end, flags);
+		return;
+	}
+	if (start < guard)
+		map_range(start, guard, flags);
+	if (end > guard + PAGE)
+		map_range(guard + PAGE, end, flags);
+}
+
 uintptr_t paging_init(const struct kvm_boot *kb)
 {
 	uint64_t top;
@@ -118,7 +133,7 @@ uintptr_t paging_init(const struct kvm_boot *kb)
 
 	map_range((uintptr_t)_image_start, (uintptr_t)_etext, MAP_TEXT);
 	map_range((uintptr_t)_rodata_start, (uintptr_t)_rodata_end, MAP_RO);
-	map_range((uintptr_t)_data_start, (uintptr_t)_image_end, MAP_RW);
+	map_except_guard((uintptr_t)_data_start, (uintptr_t)_image_end, MAP_RW);
 	/* BIOS area, PVH start info, ACPI RSDP: read only. */
 	map_range(0, 0x100000, MAP_RO);
 	map_range(LAPIC_DEFAULT_BASE, LAPIC_DEFAULT_BASE + PAGE, MAP_MMIO);
@@ -126,7 +141,7 @@ uintptr_t paging_init(const struct kvm_boot *kb)
 	for (unsigned i = 0; i < kb->nr_map; i++) {
 		const struct kvm_memmap_entry *e = &kb->map[i];
 
-		map_range(e->base, e->base + e->len, e->type == KVM_MEMMAP_RAM ? MAP_RW : MAP_RO);
+		map_except_guard(e->base, e->base + e->len, e->type == KVM_MEMMAP_RAM ? MAP_RW : MAP_RO);
 		top = SK_MAX(top, e->base + e->len);
 	}
 	set_stack_alias(top);

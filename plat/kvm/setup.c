@@ -31,6 +31,8 @@ static void build_mem(struct kvm_boot *kb, uintptr_t pt_end)
 			pr_warn("memory map: too many RAM ranges, ignoring 0x%llx+0x%llx\n",
 				(unsigned long long)kb->map[i].base, (unsigned long long)kb->map[i].len);
 	}
+	bi->main_stack = _main_stack_guard;
+	bi->main_stack_size = (size_t)(_main_stack_end - _main_stack_guard);
 	/* Below 1 MiB live the BIOS data, the PVH start info and the ACPI RSDP. */
 	bootmem_reserve(bi, 0, 0x100000);
 	bootmem_reserve(bi, (uintptr_t)_image_start, pt_end);

@@ -282,7 +282,7 @@ static void test_stack_alignment(void)
 	CHECK(t != NULL);
 	if (!t)
 		return;
-	top = (char *)t->stack + (SK_PAGE_SIZE << t->stack_order);
+	top = (char *)t->stack + t->stack_size;
 	run_all();
 	CHECK_EQ(entry_frame % 16, 0);
 	CHECK_STR(formatted, "2.50");

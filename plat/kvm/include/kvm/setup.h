@@ -64,7 +64,7 @@ bool paging_addr_mapped(uintptr_t addr);
 
 /* Linker-script symbols. */
 extern char _image_start[], _etext[], _rodata_start[], _rodata_end[], _data_start[];
-extern char _image_end[], _bss_start[], _bss_end[];
+extern char _image_end[], _bss_start[], _bss_end[], _main_stack_guard[], _main_stack_end[];
 
 #define KVM_VEC_TIMER 0xef
 #define KVM_VEC_SPURIOUS 0xff
