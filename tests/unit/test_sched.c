@@ -291,6 +291,29 @@ static void test_stack_alignment(void)
 	CHECK_EQ(sk_thread_join(t, NULL), 0);
 }
 
+/*
+ * A thread on a stack the caller gives runs near its top, counts it as guarded, and leaves it
+ * alone when freed.
+ */
+static void test_given_stack(void)
+{
+	static char stack[64 * 1024] __attribute__((aligned(4096)));
+	struct sk_thread *t;
+
+	setup();
+	entry_frame = 1;
+	t = sk_thread_create_on("given", record_frames, NULL, stack, sizeof(stack));
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	CHECK(t->guarded && t->stack == stack && t->stack_mem == NULL);
+	CHECK(t->stack_low == stack + 4096);
+	run_all();
+	CHECK(entry_frame < (uintptr_t)stack + sizeof(stack) &&
+	      entry_frame > (uintptr_t)stack + sizeof(stack) - 1024);
+	CHECK_EQ(sk_thread_join(t, NULL), 0); /* frees the thread, not the stack (ASan would say) */
+}
+
 /* ---- run order ---- */
 
 struct yielder {
@@ -1194,6 +1217,7 @@ static void test_stack_canary(void)
 UNIT_MAIN("sched",
 	  UNIT_TEST(test_create_join),
 	  UNIT_TEST(test_stack_alignment),
+	  UNIT_TEST(test_given_stack),
 	  UNIT_TEST(test_fifo_yield),
 	  UNIT_TEST(test_ping_pong),
 	  UNIT_TEST(test_sleep_order),
