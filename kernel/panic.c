@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Panics and crash reports: the message, the registers, a symbolised backtrace, then halt. */
 #include <stdarg.h>
+#include <skiff/app.h>
 #include <skiff/panic.h>
 #include <skiff/plat.h>
 #include <skiff/printk.h>
@@ -11,6 +12,11 @@
 static int crashing;
 
 /* A second crash while reporting the first would loop or scroll the first report away. */
+/* Without a C library there is nothing buffered to save. */
+__sk_weak void sk_libc_crash_flush(void)
+{
+}
+
 static void enter_crash(void)
 {
 	sk_console_flush();
@@ -20,6 +26,7 @@ static void enter_crash(void)
 		plat_console_write(msg, sizeof(msg) - 1);
 		plat_abort("nested crash");
 	}
+	sk_libc_crash_flush(); /* the app's output first, then the report (a crash here nests) */
 }
 
 static void print_addr(const char *prefix, uintptr_t addr)

@@ -4,8 +4,11 @@
  * ("ok NAME" or "FAIL NAME: where and what"), then "libc-test: N passed, N failed"; the exit
  * status is 0 only if all passed. Needs the initrd (apps/libc-test/rootfs) at /initrd and the
  * kernel option env.SKIFF_TEST=yes. "libc-test abort" calls abort() instead, which must end the
- * image with a crash report.
+ * image with a crash report, and "libc-test deadlock" waits on a condition nobody signals, which
+ * the kernel reports as a deadlock; either way the line printed before must not be lost, even
+ * when stdout is fully buffered.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include "check.h"
 
@@ -38,6 +41,14 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "abort")) {
 		printf("libc-test: calling abort()\n");
 		abort();
+	}
+	if (argc > 1 && !strcmp(argv[1], "deadlock")) {
+		static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+		static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
+
+		printf("libc-test: waiting forever\n");
+		pthread_mutex_lock(&m);
+		pthread_cond_wait(&never, &m);
 	}
 	atexit(bye);
 	run(stdio_tests, &passed, &failed);

@@ -285,8 +285,35 @@ static void floats_in_threads(void)
 	CHECK(r1 == NULL && r2 == NULL);
 }
 
+/* Whether another thread could take stdout's lock (it gives it back at once). */
+static void *try_stdout(void *arg)
+{
+	int r = ftrylockfile(stdout);
+
+	(void)arg;
+	if (r == 0)
+		funlockfile(stdout);
+	return (void *)(long)r;
+}
+
+/* flockfile and friends: recursive for the owner, refused to any other thread while held. */
+static void stream_locks(void)
+{
+	pthread_t t;
+	void *r = NULL;
+
+	flockfile(stdout);
+	CHECK(ftrylockfile(stdout) == 0);
+	CHECK(pthread_create(&t, NULL, try_stdout, NULL) == 0 && pthread_join(t, &r) == 0);
+	CHECK(r != NULL); /* the other thread could not take it */
+	funlockfile(stdout);
+	funlockfile(stdout);
+	CHECK(pthread_create(&t, NULL, try_stdout, NULL) == 0 && pthread_join(t, &r) == 0);
+	CHECK(r == NULL); /* free now: it took it */
+}
+
 const struct test thread_tests[] = {
 	TEST(mutex_contention), TEST(mutex_kinds), TEST(condition_variables), TEST(timed_wait),
 	TEST(rwlocks), TEST(once_and_keys), TEST(detach_and_self), TEST(errno_per_thread),
-	TEST(floats_in_threads), { NULL, NULL },
+	TEST(floats_in_threads), TEST(stream_locks), { NULL, NULL },
 };

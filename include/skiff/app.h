@@ -18,10 +18,12 @@ noreturn void sk_exit(int status);
 /*
  * Hooks a C library provides (weak defaults in the kernel): sk_libc_init runs once memory and
  * the scheduler exist, before the main thread; sk_app_run runs in the main thread and returns
- * main()'s status (newlib's never returns: it calls exit()).
+ * main()'s status (newlib's never returns: it calls exit()); sk_libc_crash_flush runs when the
+ * image crashes, before the report, to write out buffered output if that cannot block.
  */
 void sk_libc_init(void);
 int sk_app_run(int argc, char **argv);
+void sk_libc_crash_flush(void);
 
 /* What the platform handed over and the parsed command line, for the C library's set-up. */
 extern const struct plat_boot_info *sk_boot_info;

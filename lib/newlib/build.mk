@@ -12,4 +12,4 @@ NEWLIB_LIBC := $(NEWLIB_DIR)/x86_64-elf/lib/libc.a
 libc-includes-$(CONFIG_LIBNEWLIB) += lib/posix/include $(NEWLIB_DIR)/x86_64-elf/include
 libc-archives-$(CONFIG_LIBNEWLIB) += $(NEWLIB_LIBC) $(NEWLIB_DIR)/x86_64-elf/lib/libm.a
 lib-$(CONFIG_LIBNEWLIB) += lib/newlib/locks.c lib/newlib/reent.c lib/newlib/malloc.c
-lib-$(CONFIG_LIBNEWLIB) += lib/newlib/start.c
+lib-$(CONFIG_LIBNEWLIB) += lib/newlib/start.c lib/newlib/filelock.c
