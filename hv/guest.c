@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The one checked accessor from guest-physical addresses to host pointers, and a page-table walk. */
+/* The one checked accessor from guest-physical addresses to host pointers; a page-table walk. */
 #include <string.h>
 #include <hv/guest.h>
 

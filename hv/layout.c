@@ -305,9 +305,10 @@ static int set_vcpu(struct hv *hv, uint64_t root)
 /*
  * Fault in, in one call, the memory every image touches first and the loader did not write: the
  * bss (and, in a Skiff image, the main thread's stack after it) and the start of free memory
- * (the kernel's page-allocator bitmap, its first heap pages). A shadow MMU (a software nested KVM) maps up to eight host-resident
- * pages per guest fault, so this takes about 40 us off the guest's boot on PVM and costs the
- * monitor about as much less in page faults later. Only an optimisation: errors are ignored.
+ * (the kernel's page-allocator bitmap, its first heap pages). A shadow MMU (a software nested
+ * KVM) maps up to eight host-resident pages per guest fault, so this takes about 40 us off the
+ * guest's boot on PVM and costs the monitor no more than the page faults it saves later. Only
+ * an optimisation: errors are ignored.
  */
 #define PREFAULT_FREE (64 * 1024)
 

@@ -162,8 +162,9 @@ uintptr_t paging_init(const struct kvm_boot *kb)
  * address but a live stack), so a block that becomes a stack again finds its entries in place.
  * Under skiff-hv on a software nested hypervisor, the flush (a round trip through CPL 0) and
  * splitting a 2 MiB page cost a thread about 60 us; this costs a few PTE writes, or none.
+ *
+ * runtime_table: a zeroed table page from the kernel's allocator (this runs only after boot).
  */
-/* A zeroed table page from the kernel's allocator (this runs only after boot), or NULL. */
 static uint64_t *runtime_table(void)
 {
 	uint64_t *t = sk_page_alloc(0);
