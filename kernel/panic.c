@@ -11,12 +11,17 @@
 
 static int crashing;
 
-/* A second crash while reporting the first would loop or scroll the first report away. */
-/* Without a C library there is nothing buffered to save. */
+/*
+ * What the C library still buffers (fully buffered stdout) goes out with a crash too: before a
+ * panic's report, since a panic is a condition the code noticed and memory is sound; after a CPU
+ * exception's, since memory may be what broke, and if flushing crashes as well, the report is
+ * out already. Without a C library there is nothing to save.
+ */
 __sk_weak void sk_libc_crash_flush(void)
 {
 }
 
+/* A second crash while reporting the first would loop or scroll the first report away. */
 static void enter_crash(void)
 {
 	sk_console_flush();
@@ -26,7 +31,6 @@ static void enter_crash(void)
 		plat_console_write(msg, sizeof(msg) - 1);
 		plat_abort("nested crash");
 	}
-	sk_libc_crash_flush(); /* the app's output first, then the report (a crash here nests) */
 }
 
 static void print_addr(const char *prefix, uintptr_t addr)
@@ -135,6 +139,7 @@ noreturn void sk_crash(const char *what, const char *detail, const struct sk_reg
 	sk_printf("Registers:\n");
 	print_regs(regs);
 	sk_backtrace(regs->rip, regs->rbp);
+	sk_libc_crash_flush();
 	sk_printf("Halting with status %d.\n", SK_EXIT_CRASH);
 	plat_halt(SK_EXIT_CRASH);
 }
@@ -174,6 +179,7 @@ noreturn void sk_panic(const char *fmt, ...)
 
 	panic_regs(&regs);
 	enter_crash();
+	sk_libc_crash_flush();
 	sk_printf("\nPANIC: ");
 	va_start(ap, fmt);
 	sk_vprintf(fmt, ap);

@@ -51,12 +51,14 @@ for app in libc-test lua; do
 		esac
 	done
 done
-# abort() and a deadlock end the image with a report and the crash status, on both runners, and
+# abort(), a deadlock and a NULL write end the image with a report and the crash status, on both
+# runners, and
 # what the app printed just before is not lost (under skiff-hv to a file, stdout is fully buffered:
 # the crash path flushes it before the report).
-for how in abort deadlock; do
+for how in abort deadlock segv; do
 	case $how in
 	abort) want="libc-test: calling abort()|PANIC: abort() called|Backtrace:" ;;
+	segv) want="libc-test: writing through NULL|CRASH: page fault (#PF)|a NULL pointer" ;;
 	deadlock) want="libc-test: waiting forever|PANIC: deadlock: all 1 threads are blocked" ;;
 	esac
 	for r in hv qemu; do

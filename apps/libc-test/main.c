@@ -4,15 +4,16 @@
  * ("ok NAME" or "FAIL NAME: where and what"), then "libc-test: N passed, N failed"; the exit
  * status is 0 only if all passed. Needs the initrd (apps/libc-test/rootfs) at /initrd and the
  * kernel option env.SKIFF_TEST=yes. "libc-test abort" calls abort() instead, which must end the
- * image with a crash report, and "libc-test deadlock" waits on a condition nobody signals, which
- * the kernel reports as a deadlock; either way the line printed before must not be lost, even
- * when stdout is fully buffered.
+ * image with a crash report, "libc-test deadlock" waits on a condition nobody signals, which the
+ * kernel reports as a deadlock, and "libc-test segv" writes through a NULL pointer; each time the
+ * line printed before must not be lost, even when stdout is fully buffered.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include "check.h"
 
 char check_failure[256];
+static volatile uintptr_t zero; /* a NULL the compiler cannot see */
 
 static void bye(void)
 {
@@ -41,6 +42,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "abort")) {
 		printf("libc-test: calling abort()\n");
 		abort();
+	}
+	if (argc > 1 && !strcmp(argv[1], "segv")) {
+		printf("libc-test: writing through NULL\n");
+		*(volatile int *)(uintptr_t)zero = 1;
 	}
 	if (argc > 1 && !strcmp(argv[1], "deadlock")) {
 		static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
