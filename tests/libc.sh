@@ -54,7 +54,7 @@ done
 # abort(), a deadlock and a NULL write end the image with a report and the crash status, on both
 # runners, and
 # what the app printed just before is not lost (under skiff-hv to a file, stdout is fully buffered:
-# the crash path flushes it before the report).
+# the crash path flushes it with the report).
 for how in abort deadlock segv; do
 	case $how in
 	abort) want="libc-test: calling abort()|PANIC: abort() called|Backtrace:" ;;
