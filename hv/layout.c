@@ -136,7 +136,7 @@ static int build_page_tables(struct hv *hv, uint64_t *root)
 			low = img->seg[i].paddr;
 	}
 	if (map_range(&b, HV_GDT, HV_TRAP_STACK, PTE_NX) ||		/* GDT, IDT, TSS */
-	    map_range(&b, HV_TRAP_STACK, HV_BOOT_INFO, PTE_W | PTE_NX) ||	/* trap stack */
+	    map_range(&b, HV_TRAP_STACK, HV_TRAP_STACK_TOP, PTE_W | PTE_NX) ||	/* trap stack */
 	    map_range(&b, HV_BOOT_INFO, HV_PT_START, PTE_NX))		/* boot info, command line */
 		return -1;
 	/* The tables are mapped last, after they stopped growing: the guest's to change. */
@@ -166,7 +166,7 @@ static void build_gdt_tss(struct hv *hv)
 {
 	uint64_t *gdt = guest_ptr(&hv->guest, HV_GDT, PAGE, 8);
 	uint8_t *tss = guest_ptr(&hv->guest, HV_TSS, HV_TSS_LIMIT + 1, 8);
-	uint64_t ist1 = HV_BOOT_INFO, limit = HV_TSS_LIMIT; /* the trap stack's top */
+	uint64_t ist1 = HV_TRAP_STACK_TOP, limit = HV_TSS_LIMIT;
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9b000000ffffULL; /* kernel code, 64-bit, accessed (the CPU need not write) */
@@ -246,7 +246,7 @@ static int fill_boot_info(struct hv *hv, uint64_t root)
 	bi->tsc_hz = hv->tsc_hz;
 	bi->wall_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 	bi->page_table = root;
-	bi->trap_stack = HV_BOOT_INFO; /* the trap stack's top */
+	bi->trap_stack = HV_TRAP_STACK_TOP;
 	/* --quiet discards the output: not a terminal either. */
 	if (!hv->opt.quiet && isatty(STDOUT_FILENO))
 		bi->console_flags = HV_CONSOLE_TERMINAL;

@@ -100,9 +100,7 @@ noreturn void kernel_main(const struct plat_boot_info *bi)
 		boot_error();
 	plat_late_init();
 	sk_libc_init();
-	if (!(bi->main_stack ? sk_thread_create_on("main", main_thread, NULL, bi->main_stack,
-						   bi->main_stack_size)
-			     : sk_thread_create("main", main_thread, NULL))) {
+	if (!sk_thread_create_on("main", main_thread, NULL, bi->main_stack, bi->main_stack_size)) {
 		pr_err("cannot create the main thread: out of memory\n");
 		boot_error();
 	}

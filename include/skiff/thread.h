@@ -57,7 +57,8 @@ struct sk_thread {
 struct sk_thread *sk_thread_create(const char *name, void *(*fn)(void *), void *arg);
 /*
  * sk_thread_create on a stack the caller provides: [stack, stack + size), whose first page is a
- * guard that faults. It is never freed (the platform's stack for the main thread).
+ * guard that faults. It is never freed (the platform's stack for the main thread). A NULL stack
+ * gets one allocated, as sk_thread_create does.
  */
 struct sk_thread *sk_thread_create_on(const char *name, void *(*fn)(void *), void *arg, void *stack,
 				      size_t size);

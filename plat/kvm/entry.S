@@ -10,6 +10,7 @@
 #include <generated/autoconf.h>
 #include <skiff/hv_abi.h>
 #include <kvm/x86.h>
+#include <plat-common/x86_boot.S.h>
 
 #ifdef CONFIG_SK_BLK
 #define MANIFEST_DEVICES HV_DEV_BLK
@@ -95,15 +96,7 @@ pvh_start32:
 
 	.code64
 pvh_start64:
-	movl $GDT_KDATA, %eax
-	movl %eax, %ds
-	movl %eax, %es
-	movl %eax, %ss
-	xorl %eax, %eax
-	movl %eax, %fs
-	movl %eax, %gs
-	leaq boot_stack_top(%rip), %rsp
-	xorl %ebp, %ebp			/* ends the backtrace */
+	X86_BOOT64_PROLOGUE GDT_KDATA
 	movl boot_start_info(%rip), %edi
 	movq boot_tsc(%rip), %rsi
 	call kvm_pvh_main

@@ -39,6 +39,7 @@
 static uint64_t *pml4;
 static uintptr_t pt_next; /* bump allocator for table pages, right after the image */
 static uintptr_t stack_alias; /* see paging_stack_map; 0 until the mapped top is known */
+static uint64_t leaf_user; /* PTE_U under skiff-hv, where the image runs at CPL 3; else 0 */
 
 /*
  * The stack alias starts at the first 2 MiB boundary at or above everything mapped (top), so it
@@ -248,12 +249,10 @@ void *paging_stack_map(void *addr, unsigned order)
 {
 	uintptr_t pa = (uintptr_t)addr, va = stack_alias + pa;
 	size_t bytes = (size_t)PAGE << order;
-	uint64_t leaf = leaf_entry(pa), flags;
+	uint64_t flags = PTE_P | PTE_W | PTE_NX | PTE_A | PTE_D | leaf_user; /* A/D: hv/layout.c */
 
-	if (!stack_alias || !leaf || !SK_IS_ALIGNED(pa, bytes) || pa + bytes > stack_alias)
+	if (!stack_alias || !SK_IS_ALIGNED(pa, bytes) || pa + bytes > stack_alias)
 		return NULL;
-	/* The identity map's leaf says whether the image runs at CPL 3 (skiff-hv): keep its U bit. */
-	flags = PTE_P | PTE_W | PTE_NX | PTE_A | PTE_D | (leaf & PTE_U); /* A/D: see hv/layout.c */
 	for (uintptr_t off = 0; off < bytes; off += LARGE) {
 		size_t chunk = SK_MIN(bytes - off, (size_t)LARGE);
 
@@ -271,6 +270,7 @@ void paging_flush_page(uintptr_t va)
 void paging_use_tables(uintptr_t root, uint64_t top)
 {
 	pml4 = (uint64_t *)root;
+	leaf_user = PTE_U; /* only skiff-hv hands over its tables, and runs the image at CPL 3 */
 	set_stack_alias(top);
 }
 

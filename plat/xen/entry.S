@@ -6,6 +6,7 @@
  * the stubs restore them so the C side sees the same frame as on KVM.
  */
 #include <xen/elfnote.h>
+#include <plat-common/x86_boot.S.h>
 #include <plat-common/x86_save.S.h>
 
 #define NOTE(type, desc_start, desc_end)	\
@@ -102,15 +103,7 @@ xen_pvh_start32:
 
 	.code64
 xen_pvh_start64:
-	movl $0x10, %eax
-	movl %eax, %ds
-	movl %eax, %es
-	movl %eax, %ss
-	xorl %eax, %eax
-	movl %eax, %fs
-	movl %eax, %gs
-	leaq boot_stack_top(%rip), %rsp
-	xorl %ebp, %ebp
+	X86_BOOT64_PROLOGUE 0x10
 	fninit
 	movl pvh_start_info(%rip), %edi
 	movq pvh_tsc(%rip), %rsi

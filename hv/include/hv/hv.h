@@ -26,6 +26,7 @@
 #define HV_TSS 0x3000ULL	/* 104 bytes, then the I/O permission bitmap (8 KiB + 1) */
 #define HV_TSS_LIMIT (104 + 8192)
 #define HV_TRAP_STACK 0x8000ULL	/* 32 KiB up to HV_BOOT_INFO: IST1 for the CPL-0 trap stubs */
+#define HV_TRAP_STACK_TOP HV_BOOT_INFO
 #define HV_BOOT_INFO 0x10000ULL
 #define HV_CMDLINE 0x11000ULL	/* 4 KiB, the kernel's command-line limit */
 #define HV_PT_START 0x12000ULL
