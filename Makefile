@@ -141,12 +141,13 @@ bench:
 	$(Q)support/bench.sh
 
 # make fuzz [FUZZ_TIME=seconds]: every fuzzer for FUZZ_TIME seconds (default 300), the ELF one
-# seeded with the stripped hello image; make test runs each for a few seconds.
+# seeded with the stripped hello image and its malformed variants (support/fuzz-seeds.sh); make
+# test runs each for a few seconds.
 FUZZ_TIME ?= 300
 fuzz-build: $(addprefix $(FUZZ_O)/,$(fuzzers))
 fuzz: fuzz-build
 	$(Q)mkdir -p build/fuzz/fuzz_elf.corpus && test ! -f $(O)/hello.kvm || \
-		strip -o build/fuzz/fuzz_elf.corpus/seed-hello $(O)/hello.kvm
+		support/fuzz-seeds.sh $(O)/hello.kvm build/fuzz/fuzz_elf.corpus
 	$(Q)for f in $(fuzzers); do mkdir -p build/fuzz/$$f.corpus; \
 		echo "  FUZZ    $$f ($(FUZZ_TIME) s)"; \
 		$(FUZZ_O)/$$f -max_total_time=$(FUZZ_TIME) -max_len=65536 build/fuzz/$$f.corpus \

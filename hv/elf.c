@@ -86,6 +86,11 @@ static int add_segment(const Elf64_Phdr *ph, unsigned i, size_t len, uint64_t me
 	/* Zero-size segments occupy nothing; the linker emits them for empty sections. */
 	if (ph->p_memsz == 0)
 		return 0;
+	/* The monitor's page tables map guest-virtual to the same guest-physical address. */
+	if (ph->p_vaddr != ph->p_paddr)
+		return fail(err, errlen, "segment %u is linked at 0x%llx but loads at 0x%llx: skiff-hv "
+			    "maps guest-virtual = guest-physical, link with VMA = LMA", i,
+			    (unsigned long long)ph->p_vaddr, (unsigned long long)ph->p_paddr);
 	if (ph->p_filesz && !in_file(ph->p_offset, ph->p_filesz, len))
 		return fail(err, errlen, "segment %u file bytes (offset 0x%llx, size 0x%llx) extend "
 			    "past the end of the file (%zu bytes)", i,
@@ -215,6 +220,55 @@ int hv_elf_parse(const uint8_t *buf, size_t len, uint64_t mem_size, struct hv_im
 	if (img->nseg == 0)
 		return fail(err, errlen, "no loadable segments");
 	return check_entry(img, err, errlen);
+}
+
+/* "0x1 (block), 0x2 (net)": the device bits in mask, named. */
+static void device_names(uint32_t mask, char *out, size_t n)
+{
+	static const char *const names[] = { "block", "net" };
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned b = 0; b < 32 && len < n; b++) {
+		if (!(mask & (1u << b)))
+			continue;
+		len += (size_t)snprintf(out + len, n - len, "%s0x%x (%s)", len ? ", " : "", 1u << b,
+					b < 2 ? names[b] : "unknown");
+	}
+	if (!out[0])
+		snprintf(out, n, "none");
+}
+
+int hv_elf_check_manifest(const struct hv_image *img, uint32_t known_devices, char *err, size_t errlen)
+{
+	const struct hv_manifest *m = &img->manifest;
+	char asked[96], known[96];
+
+	if (!img->has_manifest)
+		return fail(err, errlen, "not a skiff-hv image (no Skiff manifest note); build it with "
+			    "Skiff's plat/kvm");
+	if (m->abi_version != SKIFF_HV_ABI_VERSION)
+		return fail(err, errlen, "built for skiff-hv ABI %u, this skiff-hv speaks ABI %d: rebuild "
+			    "the image (make) or use a matching skiff-hv", m->abi_version,
+			    SKIFF_HV_ABI_VERSION);
+	/* An image must not start as if it had a device the monitor cannot give it. */
+	if (m->devices & ~known_devices) {
+		device_names(m->devices & ~known_devices, asked, sizeof(asked));
+		device_names(known_devices, known, sizeof(known));
+		return fail(err, errlen, "the manifest asks for devices %s that this skiff-hv cannot give "
+			    "(it has %s): rebuild the image without them or use a newer skiff-hv",
+			    asked, known);
+	}
+	for (unsigned i = 0; i < img->nseg; i++) {
+		const struct hv_segment *s = &img->seg[i];
+		uint64_t t = m->trap_entry;
+
+		if ((s->flags & PF_X) && t >= s->paddr && t - s->paddr <= s->memsz &&
+		    s->memsz - (t - s->paddr) >= 256 * 16)
+			return 0;
+	}
+	return fail(err, errlen, "manifest trap stubs at 0x%llx are not inside executable code",
+		    (unsigned long long)m->trap_entry);
 }
 
 void hv_elf_load(const uint8_t *buf, const struct hv_image *img, uint8_t *mem)

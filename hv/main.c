@@ -68,45 +68,18 @@ static int map_file(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-/* The manifest must exist, speak our ABI, and name trap stubs inside executable code. */
-static int check_manifest(const struct hv *hv)
-{
-	const struct hv_image *img = &hv->image;
-	uint64_t t = img->manifest.trap_entry;
-
-	if (!img->has_manifest) {
-		hv_err("%s: not a skiff-hv image (no Skiff manifest note); build it with Skiff's plat/kvm",
-		       hv->opt.image);
-		return -1;
-	}
-	if (img->manifest.abi_version != SKIFF_HV_ABI_VERSION) {
-		hv_err("%s was built for skiff-hv ABI %u, this skiff-hv speaks ABI %d: rebuild the image (make) or use a matching skiff-hv",
-		       hv->opt.image, img->manifest.abi_version, SKIFF_HV_ABI_VERSION);
-		return -1;
-	}
-	for (unsigned i = 0; i < img->nseg; i++) {
-		const struct hv_segment *s = &img->seg[i];
-
-		if ((s->flags & 1 /* PF_X */) && t >= s->paddr && t - s->paddr <= s->memsz &&
-		    s->memsz - (t - s->paddr) >= 256 * 16)
-			return 0;
-	}
-	hv_err("%s: manifest trap stubs at 0x%llx are not inside executable code", hv->opt.image,
-	       (unsigned long long)t);
-	return -1;
-}
-
 int hv_image_read(struct hv *hv)
 {
 	char err[256];
 
 	if (map_file(hv->opt.image, &hv->image_buf, &hv->image_len))
 		return -2;
-	if (hv_elf_parse(hv->image_buf, hv->image_len, hv->opt.mem, &hv->image, err, sizeof(err))) {
+	if (hv_elf_parse(hv->image_buf, hv->image_len, hv->opt.mem, &hv->image, err, sizeof(err)) ||
+	    hv_elf_check_manifest(&hv->image, HV_DEVICES, err, sizeof(err))) {
 		hv_err("%s: %s", hv->opt.image, err);
 		return -1;
 	}
-	return check_manifest(hv);
+	return 0;
 }
 
 int main(int argc, char **argv)

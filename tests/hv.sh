@@ -14,12 +14,27 @@ elif ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
 	SKIP_WHY="no access to /dev/kvm (add the user to group kvm)"
 fi
 
-# hv_boot NAME EXPECTED-STATUS "PATTERN|PATTERN|!ABSENT" SKIFF-HV-ARGS...
+# hv_boot NAME EXPECTED-STATUS "PATTERN|PATTERN|!ABSENT" SKIFF-HV-ARGS...: a run that starts the
+# guest's vCPU, so it needs /dev/kvm.
 hv_boot() {
 	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$1.log"
 	shift 3
 	if [ -n "$SKIP_WHY" ]; then
 		skip "hv/$name" "$SKIP_WHY"
+		return
+	fi
+	timeout -k 5 60 "$HV" "$@" >"$log" 2>&1 </dev/null
+	check_run "hv/$name" "$log" "$want" $? "$patterns"
+}
+
+# hv_nocpu NAME EXPECTED-STATUS PATTERNS SKIFF-HV-ARGS...: a run the monitor ends before any vCPU
+# exists (its command line, the image, the files it opens are checked first), so it runs on
+# every machine, with or without /dev/kvm.
+hv_nocpu() {
+	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$1.log"
+	shift 3
+	if [ ! -x "$HV" ]; then
+		fail "hv/$name" "skiff-hv did not build"
 		return
 	fi
 	timeout -k 5 60 "$HV" "$@" >"$log" 2>&1 </dev/null
@@ -37,7 +52,7 @@ hv_boot hello-args 0 "argv[1] = \"one\"|argv[2] = \"two words\"|argv[3] = \"it's
 hv_boot hello-kernel-option 0 "Hello from Skiff|!Skiff on kvm-hv" $HELLO loglevel=3
 hv_boot hello-quiet 0 "!Hello from Skiff" --quiet $HELLO
 hv_boot hello-2m 0 "token passed 1000 times" --mem=2M $HELLO
-hv_boot bad-kernel-option 250 "may not contain quotes or spaces" $HELLO "key='x"
+hv_nocpu bad-kernel-option 250 "may not contain quotes or spaces" $HELLO "key='x"
 hv_boot exit-status 42 "crash: exit" $CRASH -- exit 42
 
 CRASH_OK="Backtrace:|<main+|Halting with status 127"
@@ -78,8 +93,8 @@ if [ -z "$SKIP_WHY" ]; then
 fi
 hv_boot blk-none 0 "no disk: ENODEV" build/blktest/blktest.kvm -- nodisk
 hv_boot blk-range 0 "read past the end: EINVAL" --disk="$disk" build/blktest/blktest.kvm -- range
-hv_boot blk-not-wanted 250 "does not use a block device" --disk="$disk" $HELLO
-hv_boot blk-missing-file 250 "--disk /nonexistent" --disk=/nonexistent build/blktest/blktest.kvm
+hv_nocpu blk-not-wanted 250 "does not use a block device" --disk="$disk" $HELLO
+hv_nocpu blk-missing-file 250 "--disk /nonexistent" --disk=/nonexistent build/blktest/blktest.kvm
 
 # Hostile guests: each ends with a clear message; the monitor never crashes or hangs.
 H=build/hvhostile/hvhostile.kvm
@@ -109,31 +124,33 @@ hv_boot hostile-triple-fault 253 "guest fault: triple fault|rip " $H -- triple-f
 # Malformed images: one line saying what is wrong, status 251.
 bad="$TEST_LOGS/bad-images"
 mkdir -p "$bad"
-if [ -z "$SKIP_WHY" ] && tests/mkbad.py $HELLO "$bad" >"$bad/list" 2>"$bad/err"; then
+if tests/mkbad.py $HELLO "$bad" >"$bad/list" 2>"$bad/err"; then
 	declare -A why=(
 		[truncated]="file truncated" [empty]="not an ELF file" [not-elf]="not an ELF file"
 		[class32]="ELF class 1 (32-bit)" [bigendian]="big endian" [machine]="machine 3 is not x86-64"
 		[outside-memory]="beyond guest memory" [overlap]="overlaps segment" [huge-memsz]="beyond guest memory"
 		[entry-outside]="entry point 0x5000000 is not in an executable segment"
 		[filesz-past-end]="smaller than filesz" [abi-version]="built for skiff-hv ABI 99"
-		[no-manifest]="no Skiff manifest note" [bad-trap-entry]="trap stubs at 0x12345")
+		[no-manifest]="no Skiff manifest note" [bad-trap-entry]="trap stubs at 0x12345"
+		[vaddr-differs]="segment 0 is linked at 0xffffffff80000000 but loads at 0x100000"
+		[unknown-device]="asks for devices 0x40 (unknown) that this skiff-hv cannot give (it has 0x1 (block))")
 	while read -r n; do
-		hv_boot "image-$n" 251 "${why[$n]:-unexpected variant $n}" "$bad/$n.kvm"
+		hv_nocpu "image-$n" 251 "${why[$n]:-unexpected variant $n}" "$bad/$n.kvm"
 		[ "$(wc -l <"$TEST_LOGS/hv-image-$n.log")" -le 1 ] || fail "hv/image-$n-one-line" "more than one line"
 	done <"$bad/list"
-elif [ -z "$SKIP_WHY" ]; then
+else
 	fail hv/mkbad "could not make the malformed images" "$bad/err"
 fi
 
 # The monitor's own command line.
-hv_boot usage-no-image 250 "no image given" --mem=8M
-hv_boot usage-bad-mem 250 "--mem: '12Q' is not a size" --mem=12Q $HELLO
-hv_boot usage-too-much-mem 250 "--mem: '8G' is not a size from 2M to 4G" --mem=8G $HELLO
-hv_boot usage-unknown-option 250 "unknown or incomplete option '--frobnicate'" --frobnicate $HELLO
-hv_boot usage-missing-image 250 "cannot read image /no/such.kvm" /no/such.kvm
-hv_boot usage-bad-gdb-port 250 "--gdb: '99999' is not a TCP port" --gdb=99999 $HELLO
-hv_boot help 0 "usage: skiff-hv" --help
-hv_boot version 0 "skiff-hv 0.1 (ABI 1)" --version
+hv_nocpu usage-no-image 250 "no image given" --mem=8M
+hv_nocpu usage-bad-mem 250 "--mem: '12Q' is not a size" --mem=12Q $HELLO
+hv_nocpu usage-too-much-mem 250 "--mem: '8G' is not a size from 2M to 4G" --mem=8G $HELLO
+hv_nocpu usage-unknown-option 250 "unknown or incomplete option '--frobnicate'" --frobnicate $HELLO
+hv_nocpu usage-missing-image 250 "cannot read image /no/such.kvm" /no/such.kvm
+hv_nocpu usage-bad-gdb-port 250 "--gdb: '99999' is not a TCP port" --gdb=99999 $HELLO
+hv_nocpu help 0 "usage: skiff-hv" --help
+hv_nocpu version 0 "skiff-hv 0.1 (ABI 1)" --version
 
 # SIGTERM and SIGINT end a running guest cleanly with 128 + the signal.
 for sig in TERM INT; do
@@ -169,8 +186,13 @@ if ! command -v clang >/dev/null; then
 elif ! make -s fuzz-build >"$TEST_LOGS/fuzz-build.log" 2>&1; then
 	fail hv/fuzz-build "fuzzers do not build" "$TEST_LOGS/fuzz-build.log"
 else
+	# The ELF fuzzer starts from a good image and every malformed one (a second, read-only dir).
+	rm -rf "$TEST_LOGS/fuzz_elf.seeds" "$TEST_LOGS"/fuzz_*.corpus
+	support/fuzz-seeds.sh $HELLO "$TEST_LOGS/fuzz_elf.seeds" || fail hv/fuzz-seeds "cannot write the seeds"
+	mkdir -p "$TEST_LOGS/fuzz_elf.corpus" "$TEST_LOGS/fuzz_calls.corpus" "$TEST_LOGS/fuzz_calls.seeds"
 	for f in fuzz_elf fuzz_calls; do
-		if build/fuzz/$f -max_total_time=5 -max_len=65536 >"$TEST_LOGS/$f.log" 2>&1; then
+		if build/fuzz/$f -max_total_time=5 -max_len=65536 "$TEST_LOGS/$f.corpus" "$TEST_LOGS/$f.seeds" \
+			>"$TEST_LOGS/$f.log" 2>&1; then
 			pass "hv/$f"
 		else
 			fail "hv/$f" "the fuzzer found a crash" "$TEST_LOGS/$f.log"

@@ -52,6 +52,9 @@ def variants(good):
     v = bytearray(good); struct.pack_into("<I", v, manifest_offset(good), 99); out["abi-version"] = v
     v = bytearray(good); i = v.find(b"Skiff\0\0\0"); v[i:i + 5] = b"Xkiff"; out["no-manifest"] = v
     v = bytearray(good); set_u64(v, manifest_offset(good) + 8, 0x12345); out["bad-trap-entry"] = v
+    v = bytearray(good); set_u64(v, first + 0x10, 0xffffffff80000000); out["vaddr-differs"] = v
+    v = bytearray(good); struct.pack_into("<I", v, manifest_offset(good) + 4, 0x1 | 0x40)
+    out["unknown-device"] = v
     return out
 
 

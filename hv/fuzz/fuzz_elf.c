@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* libFuzzer target for the image loader: parse untrusted bytes, load whatever parses. */
+/* libFuzzer target for the image loader: parse untrusted bytes, check the manifest, load what passes. */
 /* Build: clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ihv/include hv/fuzz/fuzz_elf.c hv/elf.c -o /tmp/fuzz_elf
  * Run:   /tmp/fuzz_elf -max_total_time=60 -max_len=4096 [corpus-dir] */
 #include <stdint.h>
@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!mem && !(mem = calloc(1, FUZZ_MEM))) /* zero-filled, as hv_elf_load wants */
 		abort();
-	if (hv_elf_parse(data, size, FUZZ_MEM, &img, err, sizeof(err)) == 0)
+	if (hv_elf_parse(data, size, FUZZ_MEM, &img, err, sizeof(err)) == 0 &&
+	    hv_elf_check_manifest(&img, HV_DEV_BLK, err, sizeof(err)) == 0)
 		hv_elf_load(data, &img, mem);
 	return 0;
 }

@@ -314,7 +314,7 @@ static void bad_placement(void)
 	struct timg t;
 
 	default_img(&t);
-	t.ph[PH_TEXT].p_paddr = 0x1000;
+	t.ph[PH_TEXT].p_paddr = t.ph[PH_TEXT].p_vaddr = 0x1000;
 	t.eh.e_entry = 0x1000;
 	EXPECT_FAIL(&t, MEM, "segment 0 starts at 0x1000, below 0x100000 which the monitor uses");
 	default_img(&t);
@@ -322,23 +322,33 @@ static void bad_placement(void)
 		    "segment 1 ends at 0x102000 beyond guest memory (0x101800 bytes): give more --mem");
 	EXPECT_FAIL(&t, 0, "segment 0 ends at 0x100100 beyond guest memory");
 	default_img(&t);
-	t.ph[PH_DATA].p_paddr = UINT64_MAX - 0xfff;
+	t.ph[PH_DATA].p_paddr = t.ph[PH_DATA].p_vaddr = UINT64_MAX - 0xfff;
 	t.ph[PH_DATA].p_memsz = 0x2000;
 	EXPECT_FAIL(&t, MEM, "segment 1 at 0xfffffffffffff000 with memsz 0x2000 wraps");
 	default_img(&t);
 	t.ph[PH_DATA].p_memsz = 1ULL << 62;
 	EXPECT_FAIL(&t, MEM, "segment 1 ends at 0x4000000000101000 beyond guest memory");
 	default_img(&t);
-	t.ph[PH_DATA].p_paddr = TEXT_ADDR + 0x80;
+	t.ph[PH_DATA].p_paddr = t.ph[PH_DATA].p_vaddr = TEXT_ADDR + 0x80;
 	EXPECT_FAIL(&t, MEM, "segment 1 [0x100080, 0x101080) overlaps segment 0");
 	default_img(&t);
-	t.ph[PH_DATA].p_paddr = TEXT_ADDR - 0x80;
+	t.ph[PH_DATA].p_paddr = t.ph[PH_DATA].p_vaddr = TEXT_ADDR - 0x80;
 	t.ph[PH_DATA].p_memsz = 0x81;
 	EXPECT_FAIL(&t, MEM, "below 0x100000");
-	t.ph[PH_DATA].p_paddr = TEXT_ADDR + TEXT_SZ - 1;
+	t.ph[PH_DATA].p_paddr = t.ph[PH_DATA].p_vaddr = TEXT_ADDR + TEXT_SZ - 1;
 	EXPECT_FAIL(&t, MEM, "overlaps segment 0");
 	/* Touching is not overlapping. */
-	t.ph[PH_DATA].p_paddr = TEXT_ADDR + TEXT_SZ;
+	t.ph[PH_DATA].p_paddr = t.ph[PH_DATA].p_vaddr = TEXT_ADDR + TEXT_SZ;
+	EXPECT_OK(&t, MEM);
+	/* Guest-virtual is guest-physical: a segment linked elsewhere than it loads is refused. */
+	default_img(&t);
+	t.ph[PH_TEXT].p_vaddr = 0xffffffff80100000ULL;
+	EXPECT_FAIL(&t, MEM, "segment 0 is linked at 0xffffffff80100000 but loads at 0x100000");
+	/* Zero-size segments occupy nothing, wherever they claim to be. */
+	default_img(&t);
+	t.eh.e_phnum = 5;
+	t.ph[4] = phdr(PT_LOAD, PF_R, 0, 0x300000, 0, 0);
+	t.ph[4].p_vaddr = 0x12345000;
 	EXPECT_OK(&t, MEM);
 }
 
@@ -431,6 +441,61 @@ static void notes(void)
 	CHECK(!img.has_manifest);
 }
 
+/* check_manifest TIMG KNOWN-DEVICES: hv_elf_check_manifest's result on the parsed image. */
+static int check_manifest(const struct timg *t, uint32_t known, char *err, size_t n)
+{
+	struct hv_image img;
+
+	if (parse(t, MEM, &img, err, n) != 0)
+		return -2;
+	return hv_elf_check_manifest(&img, known, err, n);
+}
+
+/* The manifest's descriptor follows the Xen note (20 bytes) and its own header and name (20). */
+static void set_manifest(struct timg *t, const struct hv_manifest *m)
+{
+	memcpy(t->note + 40, m, sizeof(*m));
+}
+
+static void manifest(void)
+{
+	struct timg t;
+	struct hv_manifest m = test_manifest;
+	char err[256] = "";
+
+	/* Text big enough for the 256 x 16 bytes of trap stubs. */
+	default_img(&t);
+	t.ph[PH_TEXT].p_memsz = DATA_ADDR - TEXT_ADDR;
+	m.trap_entry = TEXT_ADDR;
+	set_manifest(&t, &m);
+	CHECK_EQ(check_manifest(&t, HV_DEV_BLK, err, sizeof(err)), 0);
+	CHECK_EQ(check_manifest(&t, HV_DEV_BLK | HV_DEV_NET, err, sizeof(err)), 0);
+	/* A device this monitor cannot give: refused, and the message names the bits. */
+	CHECK_EQ(check_manifest(&t, 0, err, sizeof(err)), -1);
+	CHECK(strstr(err, "asks for devices 0x1 (block) that this skiff-hv cannot give (it has none)"));
+	m.devices = HV_DEV_BLK | 0x40;
+	set_manifest(&t, &m);
+	CHECK_EQ(check_manifest(&t, HV_DEV_BLK, err, sizeof(err)), -1);
+	CHECK(strstr(err, "devices 0x40 (unknown) that this skiff-hv cannot give (it has 0x1 (block))"));
+	m.devices = HV_DEV_BLK;
+	m.abi_version = 99;
+	set_manifest(&t, &m);
+	CHECK_EQ(check_manifest(&t, HV_DEV_BLK, err, sizeof(err)), -1);
+	CHECK(strstr(err, "built for skiff-hv ABI 99"));
+	/* Trap stubs: all of them inside executable code. */
+	m.abi_version = SKIFF_HV_ABI_VERSION;
+	m.trap_entry = TEXT_ADDR + 16;
+	set_manifest(&t, &m);
+	CHECK_EQ(check_manifest(&t, HV_DEV_BLK, err, sizeof(err)), -1);
+	CHECK(strstr(err, "trap stubs at 0x100010 are not inside executable code"));
+	m.trap_entry = DATA_ADDR;
+	set_manifest(&t, &m);
+	CHECK_EQ(check_manifest(&t, HV_DEV_BLK, err, sizeof(err)), -1);
+	set_notes(&t, false, 0);
+	CHECK_EQ(check_manifest(&t, HV_DEV_BLK, err, sizeof(err)), -1);
+	CHECK(strstr(err, "no Skiff manifest note"));
+}
+
 /* A tiny error buffer gets a truncated, terminated message, and no buffer at all is allowed. */
 static void small_err_buffer(void)
 {
@@ -483,5 +548,6 @@ UNIT_MAIN("elf",
 	  UNIT_TEST(bad_entry),
 	  UNIT_TEST(segment_count),
 	  UNIT_TEST(notes),
+	  UNIT_TEST(manifest),
 	  UNIT_TEST(small_err_buffer),
 	  UNIT_TEST(real_image))

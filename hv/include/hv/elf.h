@@ -31,14 +31,21 @@ struct hv_image {
 
 /*
  * Parse and check the ELF image buf[0, len) for a guest of mem_size bytes: ELF64, little endian,
- * x86-64, ET_EXEC; program headers inside the file; every PT_LOAD with filesz <= memsz, its file
- * bytes inside the file, no address wrap, inside [HV_IMAGE_MIN, mem_size), not overlapping
+ * x86-64, ET_EXEC; program headers inside the file; every PT_LOAD with filesz <= memsz, vaddr
+ * equal to paddr, its file bytes inside the file, no address wrap, inside [HV_IMAGE_MIN, mem_size), not overlapping
  * another; at most HV_MAX_SEGMENTS; entry inside an executable segment; PT_NOTE contents well
  * formed, the Skiff manifest note (if any) of the right size.
  * Returns 0, or -1 with a one-line reason (no trailing newline) in err.
  */
 int hv_elf_parse(const uint8_t *buf, size_t len, uint64_t mem_size, struct hv_image *img,
 		 char *err, size_t errlen);
+
+/*
+ * Check the manifest hv_elf_parse found against what this monitor can give: present, our ABI
+ * version, no device bits outside known_devices (HV_DEV_*), trap stubs (256 x 16 bytes) inside
+ * executable code. Returns 0, or -1 with a one-line reason in err (the image's path is not in it).
+ */
+int hv_elf_check_manifest(const struct hv_image *img, uint32_t known_devices, char *err, size_t errlen);
 
 /*
  * Copy each segment's file bytes to guest memory mem (mem_size as given to hv_elf_parse), which

@@ -14,6 +14,8 @@
 #define HV_VERSION "0.1"
 #define HV_MAX_MEM (4ULL << 30)	/* hypercall arguments are 32-bit guest addresses */
 #define HV_DEFAULT_MEM (64ULL << 20)
+/* The devices this monitor can give an image (HV_DEV_*); the manifest may ask for no others. */
+#define HV_DEVICES HV_DEV_BLK
 
 /*
  * Guest-physical layout below the image (HV_IMAGE_MIN), built by layout.c. The boot info and the
