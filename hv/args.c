@@ -9,7 +9,10 @@
 void hv_usage(void)
 {
 	printf("usage: skiff-hv [OPTIONS] IMAGE [KERNEL-OPTION...] [-- ARG...]\n"
-	       "Runs a Skiff plat/kvm image directly on /dev/kvm.\n\n"
+	       "Runs a Skiff plat/kvm image on /dev/kvm, or as a sandboxed process without KVM.\n\n"
+	       "  --backend=B       kvm, process, or auto (default: kvm when /dev/kvm opens,\n"
+	       "                    else process); process shares skiff-hv's address space with\n"
+	       "                    the guest: use kvm for images you do not trust\n"
 	       "  --mem=SIZE        guest memory, e.g. 2M, 64M, 1G (default 64M, at most 4G)\n"
 	       "  --disk=FILE       block device backed by FILE (read-write)\n"
 	       "  --disk-ro=FILE    block device backed by FILE, read-only\n"
@@ -62,6 +65,21 @@ static int parse_port(const char *s, int *port)
 	return 0;
 }
 
+static int parse_backend(const char *s, enum hv_backend_choice *b)
+{
+	if (!strcmp(s, "kvm"))
+		*b = HV_BACKEND_KVM;
+	else if (!strcmp(s, "process"))
+		*b = HV_BACKEND_PROCESS;
+	else if (!strcmp(s, "auto"))
+		*b = HV_BACKEND_AUTO;
+	else {
+		hv_err("--backend: '%s' is not kvm, process or auto", s);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_mem(const char *s, uint64_t *mem)
 {
 	if (hv_parse_size(s, mem) || *mem < (2ULL << 20) || *mem > HV_MAX_MEM) {
@@ -95,8 +113,9 @@ static int guest_command_line(int argc, char **argv, struct hv_options *opt)
 
 int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 {
-	enum { O_MEM = 256, O_DISK, O_DISK_RO, O_INITRD, O_GDB, O_QUIET, O_HELP, O_VERSION, O_SECCOMP };
+	enum { O_BACKEND = 256, O_MEM, O_DISK, O_DISK_RO, O_INITRD, O_GDB, O_QUIET, O_HELP, O_VERSION, O_SECCOMP };
 	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "mem", required_argument, NULL, O_MEM },
 		{ "disk", required_argument, NULL, O_DISK },
 		{ "disk-ro", required_argument, NULL, O_DISK_RO },
@@ -114,6 +133,7 @@ int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 	opt->mem = HV_DEFAULT_MEM;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {
+		case O_BACKEND: if (parse_backend(optarg, &opt->backend)) return -1; break;
 		case O_MEM: if (parse_mem(optarg, &opt->mem)) return -1; break;
 		case O_DISK: opt->disk = optarg; opt->disk_ro = false; break;
 		case O_DISK_RO: opt->disk = optarg; opt->disk_ro = true; break;
@@ -122,7 +142,9 @@ int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 		case O_QUIET: opt->quiet = true; break;
 		case O_SECCOMP: opt->seccomp_selftest = true; break;
 		case O_HELP: hv_usage(); return 1;
-		case O_VERSION: printf("skiff-hv %s (ABI %d)\n", HV_VERSION, SKIFF_HV_ABI_VERSION); return 1;
+		case O_VERSION:
+			printf("skiff-hv %s (ABI %d; backends: kvm, process)\n", HV_VERSION, SKIFF_HV_ABI_VERSION);
+			return 1;
 		default:
 			hv_err("unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
 			return -1;

@@ -46,7 +46,10 @@ static void call_console(struct hv *hv, uint64_t gpa)
 	}
 }
 
-/* Sleep until the timeout or a signal; no device has events yet (networking adds the tap fd). */
+/*
+ * Sleep until the timeout or a signal; no device has events yet (networking adds the tap fd).
+ * SIGINT and SIGTERM get through while it sleeps, whatever the caller holds back.
+ */
 static void call_poll(struct hv *hv, uint64_t gpa)
 {
 	struct hv_poll *p = GUEST_STRUCT(&hv->guest, gpa, struct hv_poll);
@@ -62,7 +65,7 @@ static void call_poll(struct hv *hv, uint64_t gpa)
 		tsp = &ts;
 	}
 	p->ready = 0;
-	if (ppoll(NULL, 0, tsp, NULL) < 0 && errno != EINTR)
+	if (ppoll(NULL, 0, tsp, hv_wait_mask()) < 0 && errno != EINTR)
 		hv_stop(hv, SKIFF_HV_EXIT_INTERNAL, "poll: %s", strerror(errno));
 }
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <hv/hv.h>
@@ -21,8 +21,6 @@
 #define REG_BYTES (17 * 8 + 7 * 4)
 #define REG_OFF(n) ((n) < 17 ? 8 * (n) : 17 * 8 + 4 * ((n) - 17))
 #define REG_SIZE(n) ((n) < 17 ? 8 : 4)
-#define RFLAGS_TF 0x100ULL
-#define RFLAGS_RF 0x10000ULL
 #define KILLED (128 + 9)	/* the exit status after gdb's kill, as for SIGKILL */
 
 enum action { SERVE, RESUME, KILL };
@@ -40,7 +38,6 @@ static struct {
 	bool noack;
 	volatile sig_atomic_t running;	 /* gdb waits for a stop reply */
 	volatile sig_atomic_t interrupt; /* gdb sent ^C while the guest ran */
-	struct kvm_segment user_cs, user_ss; /* the guest's CPL-3 segments, from its entry */
 	uint8_t rx[512];
 	size_t rx_len, rx_pos;
 	char in[PKT_MAX + 1], out[PKT_MAX + 1];
@@ -50,11 +47,16 @@ static struct hv *the_hv;	/* for the SIGIO handler and the exit report */
 
 static int get_byte(struct hv *hv)
 {
+	struct pollfd p = { .fd = hv->gdb_fd, .events = POLLIN };
 	ssize_t n;
 
 	if (gdb.rx_pos == gdb.rx_len) {
+		/*
+		 * Wait in ppoll with SIGINT and SIGTERM let through: the process backend serves gdb
+		 * from a signal handler that holds them back everywhere else.
+		 */
 		do
-			n = read(hv->gdb_fd, gdb.rx, sizeof(gdb.rx));
+			n = ppoll(&p, 1, NULL, hv_wait_mask()) < 0 ? -1 : read(hv->gdb_fd, gdb.rx, sizeof(gdb.rx));
 		while (n < 0 && errno == EINTR && !hv_signal);
 		if (n <= 0)
 			return -1; /* closed, or SIGINT/SIGTERM: the run loop ends the guest */
@@ -169,37 +171,41 @@ static bool get_packet(struct hv *hv)
 	}
 }
 
-/* Where gdb's register n is in struct kvm_regs as 18 u64s: gdb puts rbp before rsp. */
-static const uint8_t kvm_index[18] = { 0, 1, 2, 3, 4, 5, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 };
+/* Where gdb's register n is in struct hv_regs as 18 u64s: gdb puts rbp before rsp. */
+static const uint8_t reg_index[18] = { 0, 1, 2, 3, 4, 5, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 };
 
 static bool regs_read(struct hv *hv, uint8_t raw[REG_BYTES])
 {
-	struct kvm_regs r;
-	struct kvm_sregs s;
+	struct hv_regs r;
 	uint64_t v[18];
-	const struct kvm_segment *seg[6] = { &s.cs, &s.ss, &s.ds, &s.es, &s.fs, &s.gs };
+	uint32_t seg[6];
 
-	_Static_assert(sizeof(r) == sizeof(v), "struct kvm_regs is 18 u64s");
-	if (ioctl(hv->vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+	if (hv->be->get_regs(hv, &r))
 		return false;
 	memcpy(v, &r, sizeof(v));
 	for (unsigned i = 0; i < 18; i++)
-		memcpy(raw + REG_OFF(i), &v[kvm_index[i]], REG_SIZE(i));
+		memcpy(raw + REG_OFF(i), &v[reg_index[i]], REG_SIZE(i));
+	/* cs ss ds es fs gs: ds, es, fs and gs are the data segment, as the monitor set them. */
+	seg[0] = r.cs;
+	seg[1] = seg[2] = seg[3] = seg[4] = seg[5] = r.ss;
 	for (unsigned i = 0; i < 6; i++)
-		memcpy(raw + REG_OFF(18 + i), &(uint32_t){ seg[i]->selector }, 4);
+		memcpy(raw + REG_OFF(18 + i), &seg[i], 4);
 	return true;
 }
 
 /* The general registers, rip and eflags. The segments are the monitor's: gdb's are dropped. */
 static bool regs_write(struct hv *hv, const uint8_t raw[REG_BYTES])
 {
-	struct kvm_regs r;
-	uint64_t v[18] = { 0 };
+	struct hv_regs r;
+	uint64_t v[18];
 
+	if (hv->be->get_regs(hv, &r))
+		return false;
+	memcpy(v, &r, sizeof(v));
 	for (unsigned i = 0; i < 18; i++)
-		memcpy(&v[kvm_index[i]], raw + REG_OFF(i), REG_SIZE(i));
-	memcpy(&r, v, sizeof(r));
-	return ioctl(hv->vcpu_fd, KVM_SET_REGS, &r) == 0;
+		memcpy(&v[reg_index[i]], raw + REG_OFF(i), REG_SIZE(i));
+	memcpy(&r, v, sizeof(v));
+	return hv->be->set_regs(hv, &r) == 0;
 }
 
 /* g, G hex, p n, P n=hex */
@@ -231,6 +237,11 @@ static struct bp *bp_find(uint64_t addr)
 	return NULL;
 }
 
+bool hv_gdb_breakpoint_at(uint64_t addr)
+{
+	return bp_find(addr) != NULL;
+}
+
 /*
  * gdb speaks the guest's virtual addresses: thread stacks run in an alias of RAM, the rest is
  * identity mapped. A range must map to contiguous guest-physical memory (any one page does, and
@@ -238,12 +249,12 @@ static struct bp *bp_find(uint64_t addr)
  */
 static uint8_t *virt_ptr(struct hv *hv, uint64_t va, uint64_t len)
 {
-	struct kvm_sregs s;
+	struct hv_regs r;
 	uint64_t first, last;
 
-	if (len == 0 || va + len - 1 < va || ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0 ||
-	    !guest_virt_to_phys(&hv->guest, s.cr3, va, &first) ||
-	    !guest_virt_to_phys(&hv->guest, s.cr3, va + len - 1, &last) || last - first != len - 1)
+	if (len == 0 || va + len - 1 < va || hv->be->get_regs(hv, &r) ||
+	    !guest_virt_to_phys(&hv->guest, r.cr3, va, &first) ||
+	    !guest_virt_to_phys(&hv->guest, r.cr3, va + len - 1, &last) || last - first != len - 1)
 		return NULL;
 	return guest_ptr(&hv->guest, first, len, 1);
 }
@@ -308,50 +319,9 @@ static void bp_packet(struct hv *hv, const char *p)
 	}
 }
 
-/*
- * The guest's CPL-0 trap stub for vector v. KVM reports the #BP and #DB it intercepts, but a
- * software nested KVM (PVM) hands CPL-3 #BP and #DB to the guest; its instruction emulator, which
- * runs the CPL-0 stubs, does stop on hardware breakpoints, so we put two on the #BP and #DB stubs.
- */
-static uint64_t stub(const struct hv *hv, unsigned v)
-{
-	return hv->image.manifest.trap_entry + 16 * v;
-}
-
 static int set_debug(struct hv *hv, bool on, bool step)
 {
-	struct kvm_guest_debug d = { 0 };
-
-	if (on) {
-		d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP |
-			    (step ? KVM_GUESTDBG_SINGLESTEP : 0);
-		d.arch.debugreg[0] = stub(hv, 3);
-		d.arch.debugreg[1] = stub(hv, 1);
-		d.arch.debugreg[7] = 0x5; /* DR0 and DR1 on, as instruction breakpoints */
-	}
-	return ioctl(hv->vcpu_fd, KVM_SET_GUEST_DEBUG, &d) < 0 ? errno : 0;
-}
-
-/*
- * Stopped on a stub's first instruction: undo the exception's delivery from the interrupt frame
- * (rip cs rflags rsp ss on the trap stack), as if KVM had stopped on the exception. After our
- * int3, rip goes back onto the breakpoint. Nothing to undo if it did not come from CPL 3.
- */
-static void undo_delivery(struct hv *hv, struct kvm_regs *r, bool int3)
-{
-	const uint64_t *f = guest_ptr(&hv->guest, r->rsp, 5 * 8, 8);
-	struct kvm_sregs s;
-
-	if (!f || f[1] != gdb.user_cs.selector || f[4] != gdb.user_ss.selector ||
-	    ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0)
-		return;
-	s.cs = gdb.user_cs;
-	s.ss = gdb.user_ss;
-	r->rip = f[0] - (int3 && bp_find(f[0] - 1));
-	r->rflags = f[2] & ~(RFLAGS_TF | RFLAGS_RF);
-	r->rsp = f[3];
-	if (ioctl(hv->vcpu_fd, KVM_SET_SREGS, &s) == 0)
-		ioctl(hv->vcpu_fd, KVM_SET_REGS, r);
+	return hv->be->set_debug(hv, on, step);
 }
 
 /* D, or the connection gone: no int3 left behind, no debug exits, the guest runs on. */
@@ -387,14 +357,14 @@ static int arm(struct hv *hv, bool step)
 /* c and s. A breakpoint under rip is lifted for one step first, else the guest would hit it again. */
 static enum action resume(struct hv *hv, bool step)
 {
-	struct kvm_regs r;
-	struct bp *b = ioctl(hv->vcpu_fd, KVM_GET_REGS, &r) == 0 ? bp_find(r.rip) : NULL;
+	struct hv_regs r;
+	struct bp *b = hv->be->get_regs(hv, &r) == 0 ? bp_find(r.rip) : NULL;
 	int err;
 
 	/* A ^C read along with this packet: no SIGIO comes for it. */
 	gdb.interrupt = memchr(gdb.rx + gdb.rx_pos, 3, gdb.rx_len - gdb.rx_pos) != NULL;
 	if ((err = arm(hv, step || b))) {
-		snprintf(gdb.out, PKT_MAX, "E.KVM_SET_GUEST_DEBUG: %s", strerror(err));
+		snprintf(gdb.out, PKT_MAX, "E.cannot debug the guest: %s", strerror(err));
 		return SERVE;
 	}
 	if (b)
@@ -469,12 +439,8 @@ static bool stopped(struct hv *hv, int signo)
 
 bool hv_gdb_handle_exit(struct hv *hv, int signo)
 {
-	struct kvm_regs r;
-
-	if (hv->gdb_fd < 0 || ioctl(hv->vcpu_fd, KVM_GET_REGS, &r) < 0)
+	if (hv->gdb_fd < 0)
 		return true; /* a step begun before gdb detached */
-	if (r.rip == stub(hv, 3) || r.rip == stub(hv, 1))
-		undo_delivery(hv, &r, r.rip == stub(hv, 3));
 	if (gdb.over) {
 		bp_poke(hv, gdb.over, INT3);
 		gdb.over = NULL;
@@ -484,13 +450,18 @@ bool hv_gdb_handle_exit(struct hv *hv, int signo)
 	return stopped(hv, gdb.interrupt ? SIGINT : signo);
 }
 
-/* gdb's ^C: the socket became readable while the guest runs. Stop after one instruction. */
-static void on_sigio(int sig)
+/*
+ * gdb's ^C: the socket became readable while the guest runs. Stop after one instruction. Only
+ * if there is something to read: a SIGIO held back while the monitor served gdb (the process
+ * backend holds signals back while it serves one) may come late, for bytes already read.
+ */
+void hv_gdb_on_sigio(int sig)
 {
 	int saved = errno;
+	struct pollfd p = { .fd = the_hv ? the_hv->gdb_fd : -1, .events = POLLIN };
 
 	(void)sig;
-	if (gdb.running && !gdb.interrupt) {
+	if (gdb.running && !gdb.interrupt && p.fd >= 0 && ppoll(&p, 1, &(struct timespec){ 0 }, NULL) > 0) {
 		gdb.interrupt = 1;
 		set_debug(the_hv, true, true);
 	}
@@ -540,9 +511,8 @@ static int accept_gdb(struct hv *hv)
 int hv_gdb_wait(struct hv *hv)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
-	struct sigaction io = { .sa_handler = on_sigio }; /* no SA_RESTART: ^C ends a ppoll */
-	struct kvm_sregs s;
-	int err = 0;
+	struct sigaction io = { .sa_handler = hv_gdb_on_sigio }; /* no SA_RESTART: ^C ends a ppoll */
+	int err;
 
 	if (!hv->opt.gdb_port)
 		return 0;
@@ -553,12 +523,10 @@ int hv_gdb_wait(struct hv *hv)
 		return -1;
 	if (hv->gdb_fd < 0)
 		return 0; /* the run loop reports the signal */
-	if (ioctl(hv->vcpu_fd, KVM_GET_SREGS, &s) < 0 || (err = set_debug(hv, true, false))) {
-		hv_err("--gdb: this KVM cannot debug guests: %s", strerror(err ? err : errno));
+	if ((err = set_debug(hv, true, false))) {
+		hv_err("--gdb: this KVM cannot debug guests: %s", strerror(err));
 		return -1;
 	}
-	gdb.user_cs = s.cs;
-	gdb.user_ss = s.ss;
 	atexit(report_exit);
 	if (serve(hv) == KILL)
 		hv_stop(hv, KILLED, "killed by the debugger");

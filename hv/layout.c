@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * The guest's world before its first instruction: GDT, IDT and TSS for a CPL-3 guest, identity
- * page tables with the image's permissions, the boot info and command line, the initrd, and the
- * vCPU registers (long mode, CPL 3, IOPL 3, SSE on). Everything below HV_IMAGE_MIN is ours.
+ * page tables with the image's permissions, the boot info and command line, the initrd; then the
+ * backend sets the vCPU's registers. Everything below HV_IMAGE_MIN is ours. Both backends run
+ * on this one layout: the process backend reads the same tables, IDT and TSS bitmap.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,10 +26,6 @@
 #define PAGE 4096ULL
 #define LARGE (2ULL << 20)
 
-#define SEL_KCODE 0x08
-#define SEL_UDATA 0x1b
-#define SEL_UCODE 0x23
-#define SEL_TSS 0x28
 
 struct pt_builder {
 	struct hv *hv;
@@ -135,7 +131,7 @@ static int build_page_tables(struct hv *hv, uint64_t *root)
 		if (img->seg[i].paddr < low)
 			low = img->seg[i].paddr;
 	}
-	if (map_range(&b, HV_GDT, HV_TRAP_STACK, PTE_NX) ||		/* GDT, IDT, TSS */
+	if (map_range(&b, HV_GDT, HV_TSS + HV_TSS_LIMIT + 1, PTE_NX) ||	/* GDT, IDT, TSS */
 	    map_range(&b, HV_TRAP_STACK, HV_TRAP_STACK_TOP, PTE_W | PTE_NX) ||	/* trap stack */
 	    map_range(&b, HV_BOOT_INFO, HV_PT_START, PTE_NX))		/* boot info, command line */
 		return -1;
@@ -194,7 +190,7 @@ static void build_idt(struct hv *hv)
 		memset(g, 0, 16);
 		g[0] = h & 0xff;
 		g[1] = h >> 8 & 0xff;
-		g[2] = SEL_KCODE;
+		g[2] = HV_SEL_KCODE;
 		g[4] = 1;	/* IST1 */
 		g[5] = 0x8e;	/* present, DPL 0, interrupt gate */
 		g[6] = h >> 16 & 0xff;
@@ -263,45 +259,6 @@ static int fill_boot_info(struct hv *hv, uint64_t root)
 	return hv->opt.initrd ? load_initrd(hv, bi) : 0;
 }
 
-static void set_segment(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
-{
-	*s = (struct kvm_segment){ .base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-				   .present = 1, .dpl = sel & 3, .db = !code, .s = 1, .l = code,
-				   .g = 1 };
-}
-
-static int set_vcpu(struct hv *hv, uint64_t root)
-{
-	struct kvm_sregs sr;
-	struct kvm_regs regs = { .rip = hv->image.entry, .rdi = HV_BOOT_INFO, .rflags = 0x2 }; /* IOPL 0 */
-	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
-
-	if (ioctl(hv->vcpu_fd, KVM_GET_SREGS, &sr) < 0) {
-		hv_err("KVM_GET_SREGS: %s", strerror(errno));
-		return -1;
-	}
-	set_segment(&sr.cs, SEL_UCODE, 11, true);
-	set_segment(&sr.ss, SEL_UDATA, 3, false);
-	sr.ds = sr.es = sr.fs = sr.gs = sr.ss;
-	sr.tr = (struct kvm_segment){ .base = HV_TSS, .limit = HV_TSS_LIMIT, .selector = SEL_TSS, .type = 11,
-				      .present = 1 };
-	sr.ldt = (struct kvm_segment){ .type = 2, .unusable = 1 };
-	sr.gdt.base = HV_GDT;
-	sr.gdt.limit = 7 * 8 - 1;
-	sr.idt.base = HV_IDT;
-	sr.idt.limit = 256 * 16 - 1;
-	sr.cr0 = 0x80010033;	/* PG WP NE ET MP PE */
-	sr.cr3 = root;
-	sr.cr4 = 0x620;		/* OSXMMEXCPT OSFXSR PAE; no TSD: rdtsc works at CPL 3 */
-	sr.efer = 0xd00;	/* NXE LMA LME */
-	if (ioctl(hv->vcpu_fd, KVM_SET_SREGS, &sr) < 0 || ioctl(hv->vcpu_fd, KVM_SET_REGS, &regs) < 0 ||
-	    ioctl(hv->vcpu_fd, KVM_SET_FPU, &fpu) < 0) {
-		hv_err("cannot set the vCPU's registers: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Fault in, in one call, the memory every image touches first and the loader did not write: the
  * bss (and, in a Skiff image, the main thread's stack after it) and the start of free memory
@@ -338,5 +295,5 @@ int hv_layout_build(struct hv *hv)
 	build_idt(hv);
 	if (build_page_tables(hv, &root) || fill_boot_info(hv, root))
 		return -1;
-	return set_vcpu(hv, root);
+	return hv->be->start(hv, hv->image.entry, root);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * skiff-hv: runs a Skiff plat/kvm image directly on /dev/kvm. The order is fixed: parse the
- * command line, read and check the image, open every file and device, lay out guest memory,
- * install the seccomp filter, and only then run the guest.
+ * skiff-hv: runs a Skiff plat/kvm image on /dev/kvm, or without KVM as a sandboxed process. The
+ * order is fixed: parse the command line, read and check the image, open every file and device,
+ * pick the backend, lay out guest memory, install the seccomp filter, and only then run the guest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@ static struct kvm_run *volatile signal_run;
 
 /* KVM_RUN returns EINTR only if the signal comes while the vCPU runs; immediate_exit covers the
  * window just before it enters. */
-static void on_signal(int sig)
+void hv_on_signal(int sig)
 {
 	hv_signal = sig;
 	if (signal_run)
@@ -31,12 +31,39 @@ static void on_signal(int sig)
 
 static void install_signals(struct hv *hv)
 {
-	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: interrupt KVM_RUN, ppoll */
+	struct sigaction sa = { .sa_handler = hv_on_signal }; /* no SA_RESTART: interrupt KVM_RUN, ppoll */
 
-	signal_run = hv->run;
+	signal_run = hv->be == &hv_backend_kvm ? hv->run : NULL;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	hv_wait_mask(); /* worked out now: the filter allows no sigprocmask later */
+}
+
+int hv_backend_select(struct hv *hv)
+{
+	int err;
+
+	switch (hv->opt.backend) {
+	case HV_BACKEND_KVM:
+		hv->be = &hv_backend_kvm;
+		return 0;
+	case HV_BACKEND_PROCESS:
+		hv->be = &hv_backend_proc;
+		return 0;
+	case HV_BACKEND_AUTO:
+		break;
+	}
+	if (hv_kvm_open(hv, true) == 0) {
+		hv->be = &hv_backend_kvm;
+		return 0;
+	}
+	err = errno; /* no KVM here, or none we may use: the process backend runs the same image */
+	hv->be = &hv_backend_proc;
+	if (!hv->opt.quiet)
+		hv_err("/dev/kvm: %s: running the guest as a sandboxed process (--backend=process)",
+		       strerror(err));
+	return 0;
 }
 
 /* The image, mapped read-only: the loader copies what it needs, so nothing is read twice. */
@@ -70,7 +97,7 @@ static int map_file(const char *path, uint8_t **buf, size_t *len)
 
 int hv_image_read(struct hv *hv)
 {
-	char err[256];
+	char err[320];
 
 	if (map_file(hv->opt.image, &hv->image_buf, &hv->image_len))
 		return -2;
@@ -84,7 +111,8 @@ int hv_image_read(struct hv *hv)
 
 int main(int argc, char **argv)
 {
-	static struct hv hv = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .disk_fd = -1, .gdb_fd = -1 };
+	static struct hv hv = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .disk_fd = -1, .gdb_fd = -1,
+				.proc.memfd = -1 };
 	int r = hv_args_parse(argc, argv, &hv.opt);
 
 	if (r)
@@ -94,13 +122,15 @@ int main(int argc, char **argv)
 		return r == -2 ? SKIFF_HV_EXIT_USAGE : SKIFF_HV_EXIT_BAD_IMAGE;
 	if (hv_blk_open(&hv))
 		return SKIFF_HV_EXIT_USAGE;
-	if (hv_vm_create(&hv))
+	if (hv_backend_select(&hv) || hv.be->create(&hv))
 		return SKIFF_HV_EXIT_INTERNAL;
 	if (hv_layout_build(&hv))
 		return SKIFF_HV_EXIT_USAGE;
 	install_signals(&hv);
 	if (hv_gdb_wait(&hv))
 		return SKIFF_HV_EXIT_USAGE;
+	if (hv.be->seal && hv.be->seal(&hv))
+		return SKIFF_HV_EXIT_INTERNAL;
 	if (hv.image_buf) /* no mapping changes after the filter is in */
 		munmap(hv.image_buf, hv.image_len);
 	hv.image_buf = NULL;
@@ -108,5 +138,5 @@ int main(int argc, char **argv)
 		return SKIFF_HV_EXIT_INTERNAL;
 	if (hv.opt.seccomp_selftest)
 		syscall(SYS_getppid); /* forbidden: the kernel kills us here with SIGSYS */
-	return hv_run(&hv);
+	return hv.be->run(&hv);
 }

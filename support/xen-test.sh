@@ -8,6 +8,8 @@
 #   GUEST is NAME=IMAGE[,type=pv|pvh][,mem=MB][,extra=KERNEL-CMDLINE][,action=ACTION][,initrd=FILE]
 #     ACTION: shutdown-after=N  after N s record `xl list` for the guest, then `xl shutdown` it
 #             list-after=N      after N s record `xl list` for the guest, then let it run on
+#             toolstack-crash-once  (tests of this harness) the first `xl create` dies on SIGABRT,
+#                               as xl now and then does under TCG; the guest is then retried
 #     A comma inside extra= is kept unless what follows it starts with another option name=.
 #   --workdir DIR      where results go (default build/xen-test)
 #   --timeout SECONDS  per-guest limit inside dom0 (default 60); then dom0 runs `xl destroy`
@@ -21,7 +23,9 @@
 #   listed_while_running=yes|no|not-checked  gone_after=yes|no  create_rc=N
 #   domid=N  listed_before_destroy=yes|no  state=LETTERS|none (xl list, before the destroy)
 #   elapsed=S.SS (from the end of xl create to the guest's end)  and when they apply: shutdown_rc=N|killed
-#   (killed: xl still waited for the guest's acknowledgement), destroy_rc=N, status_raw=TEXT
+#   (killed: xl still waited for the guest's acknowledgement), destroy_rc=N, status_raw=TEXT,
+#   retried=yes (WHY): dom0's toolstack died on a signal on the first try (xl create or its
+#   monitoring daemon: not the guest's doing), so the guest ran a second time
 # Prints "xen-test: NAME reason=... status=..." per guest.
 # Exit status: 0 Xen booted and every guest ran (whatever their results), 1 dom0 stopped before
 # every guest had run, 2 bad usage, 3 Xen could not be booted here (tests skip on 3).
@@ -114,8 +118,8 @@ parse_guest() {
 	[[ "$mem" =~ ^[0-9]+$ ]] && [ "$mem" -ge 8 ] && [ "$mem" -le 1024 ] ||
 		usage_error "guest '$name': mem '$mem' is not a number of MB from 8 to 1024"
 	[[ "$extra" != *[[:cntrl:]]* ]] || usage_error "guest '$name': extra= contains a control character"
-	[ -z "$action" ] || [[ "$action" =~ ^(shutdown|list)-after=[0-9]{1,4}$ ]] ||
-		usage_error "guest '$name': action '$action' is not shutdown-after=N or list-after=N"
+	[ -z "$action" ] || [[ "$action" =~ ^((shutdown|list)-after=[0-9]{1,4}|toolstack-crash-once)$ ]] ||
+		usage_error "guest '$name': action '$action' is not shutdown-after=N, list-after=N or toolstack-crash-once"
 	[ -z "$initrd" ] || [ -f "$initrd" ] || usage_error "guest '$name': initrd '$initrd' not found"
 	local i
 	for i in "${g_name[@]}"; do

@@ -1,36 +1,34 @@
 # SPDX-License-Identifier: MIT
-# skiff-hv tests: real images on /dev/kvm under the monitor. Output and exit status of hello, the
-# crash app, the block device, hostile guests, malformed images, bad command lines, signals,
-# seccomp, and a bounded run of each fuzzer. Every run has a hard timeout.
+# skiff-hv tests: real images under the monitor, on each backend (KVM where /dev/kvm is usable,
+# the process backend everywhere): output and exit status of hello, the crash app, the block
+# device, hostile guests, signals, seccomp. Then what never starts a guest and so runs on every
+# machine: malformed images, bad command lines, a bounded run of each fuzzer. Every run has a
+# hard timeout.
 
 HV=build/hv/skiff-hv
-SKIP_WHY=""
+BUILD_SKIP=""
 if ! make -s hv >"$TEST_LOGS/hv-build.log" 2>&1; then
 	fail hv/build "skiff-hv does not build" "$TEST_LOGS/hv-build.log"
-	SKIP_WHY="skiff-hv did not build"
-elif [ ! -c /dev/kvm ]; then
-	SKIP_WHY="no /dev/kvm on this machine"
-elif ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
-	SKIP_WHY="no access to /dev/kvm (add the user to group kvm)"
+	BUILD_SKIP="skiff-hv did not build"
 fi
 
 # hv_boot NAME EXPECTED-STATUS "PATTERN|PATTERN|!ABSENT" SKIFF-HV-ARGS...: a run that starts the
-# guest's vCPU, so it needs /dev/kvm.
+# guest, on backend $BE (set by hv_suite): test hv/$BE/NAME, log hv-$BE-NAME.log.
 hv_boot() {
-	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$1.log"
+	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$BE-$1.log"
 	shift 3
 	if [ -n "$SKIP_WHY" ]; then
-		skip "hv/$name" "$SKIP_WHY"
+		skip "hv/$BE/$name" "$SKIP_WHY"
 		return
 	fi
-	timeout -k 5 60 "$HV" "$@" >"$log" 2>&1 </dev/null
-	check_run "hv/$name" "$log" "$want" $? "$patterns"
+	timeout -k 5 60 "$HV" --backend=$BE "$@" >"$log" 2>&1 </dev/null
+	check_run "hv/$BE/$name" "$log" "$want" $? "$patterns"
 }
 
-# hv_nocpu NAME EXPECTED-STATUS PATTERNS SKIFF-HV-ARGS...: a run the monitor ends before any vCPU
-# exists (its command line, the image, the files it opens are checked first), so it runs on
-# every machine, with or without /dev/kvm.
-hv_nocpu() {
+# hv_once NAME EXPECTED-STATUS PATTERNS SKIFF-HV-ARGS...: a run on no backend in particular, on
+# every machine: most end before any vCPU exists (the command line, the image and the files it
+# opens are checked first); the auto tests run whichever backend this machine has.
+hv_once() {
 	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$1.log"
 	shift 3
 	if [ ! -x "$HV" ]; then
@@ -44,82 +42,151 @@ hv_nocpu() {
 for app in hello crash blktest hvhostile; do
 	make -s APP=apps/$app >"$TEST_LOGS/build-$app.log" 2>&1 || fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"
 done
-HELLO=build/hello/hello.kvm CRASH=build/crash/crash.kvm
+HELLO=build/hello/hello.kvm CRASH=build/crash/crash.kvm H=build/hvhostile/hvhostile.kvm
 HELLO_OK="Hello from Skiff|argv[0] = \"hello\"|token passed 1000 times|Skiff on kvm-hv"
-
-hv_boot hello 0 "$HELLO_OK" $HELLO
-hv_boot hello-args 0 "argv[1] = \"one\"|argv[2] = \"two words\"|argv[3] = \"it's\"" $HELLO -- one "two words" "it's"
-hv_boot hello-kernel-option 0 "Hello from Skiff|!Skiff on kvm-hv" $HELLO loglevel=3
-hv_boot hello-quiet 0 "!Hello from Skiff" --quiet $HELLO
-hv_boot hello-2m 0 "token passed 1000 times" --mem=2M $HELLO
-hv_nocpu bad-kernel-option 250 "may not contain quotes or spaces" $HELLO "key='x"
-hv_boot exit-status 42 "crash: exit" $CRASH -- exit 42
-
 CRASH_OK="Backtrace:|<main+|Halting with status 127"
-hv_boot crash-null 127 "CRASH: page fault (#PF)|a NULL pointer|<crash_null+|Backtrace:" $CRASH -- null
-hv_boot crash-ud 127 "CRASH: invalid opcode (#UD)|$CRASH_OK" $CRASH -- ud
-hv_boot crash-div 127 "CRASH: divide error (#DE)|<crash_div+|$CRASH_OK" $CRASH -- div
-hv_boot crash-exec 127 "instruction fetch from a protected page|Backtrace:" $CRASH -- exec
-hv_boot crash-rodata 127 "write to a protected page|$CRASH_OK" $CRASH -- rodata
-hv_boot crash-panic 127 "PANIC: crash app asked for a panic|$CRASH_OK" $CRASH -- panic
-hv_boot crash-bug 127 "PANIC: BUG at apps/crash/main.c|$CRASH_OK" $CRASH -- bug
-hv_boot crash-stack 127 "STACK OVERFLOW: thread 2 \"overflow\" ran past the end" $CRASH -- stack
-hv_boot crash-stack-main 127 "STACK OVERFLOW: thread 1 \"main\" ran past the end of its 64 KiB" $CRASH -- stack-main
-hv_boot crash-deadlock 127 "PANIC: deadlock" $CRASH -- deadlock
-
-# Block device: batched writes checked from the host afterwards.
+V="guest violation:"
 disk="$TEST_LOGS/disk.img"
-rm -f "$disk"; truncate -s 1M "$disk"; printf 'SKIFFDISK for blktest\n' | dd of="$disk" conv=notrunc 2>/dev/null
-hv_boot blk-rw 0 "sector 0 says \"SKIFFDISK for blktest\"|16 x 4096 bytes written and read back in two batches" \
-	--disk="$disk" build/blktest/blktest.kvm
-if [ -z "$SKIP_WHY" ]; then
-	if [ "$(dd if="$disk" bs=512 skip=8 count=1 2>/dev/null | head -c 18)" = "written by blktest" ] &&
-	   python3 -c "
+
+# hv_disk_check: the disk file holds what blktest wrote (sector 8's text, 16 patterned blocks).
+hv_disk_check() {
+	[ "$(dd if="$disk" bs=512 skip=8 count=1 2>/dev/null | head -c 18)" = "written by blktest" ] &&
+	python3 -c "
 import sys
 d = open(sys.argv[1], 'rb').read()
 for i in range(16):
     chunk = d[(64 * 512) + i * 4096:(64 * 512) + (i + 1) * 4096]
     if chunk != bytes((i * 31 + j * 7) & 255 for j in range(4096)): sys.exit(1)
-" "$disk"; then
-		pass hv/blk-host-check
-	else
-		fail hv/blk-host-check "the disk file does not hold what the guest wrote"
-	fi
-fi
-cp "$disk" "$disk.before"
-hv_boot blk-ro 0 "write to a read-only disk: EROFS" --disk-ro="$disk" build/blktest/blktest.kvm -- ro
-if [ -z "$SKIP_WHY" ]; then
-	cmp -s "$disk" "$disk.before" && pass hv/blk-ro-unchanged || fail hv/blk-ro-unchanged "a read-only disk changed"
-fi
-hv_boot blk-none 0 "no disk: ENODEV" build/blktest/blktest.kvm -- nodisk
-hv_boot blk-range 0 "read past the end: EINVAL" --disk="$disk" build/blktest/blktest.kvm -- range
-hv_nocpu blk-not-wanted 250 "does not use a block device" --disk="$disk" $HELLO
-hv_nocpu blk-missing-file 250 "--disk /nonexistent" --disk=/nonexistent build/blktest/blktest.kvm
+" "$disk"
+}
 
-# Hostile guests: each ends with a clear message; the monitor never crashes or hangs.
-H=build/hvhostile/hvhostile.kvm
-V="guest violation:"
-hv_boot hostile-console-ptr 252 "$V console data [0xf0000000, +4) is outside guest memory" $H -- console-ptr
-hv_boot hostile-console-wrap 252 "$V console data [0xfffffffffffff000" $H -- console-wrap
-hv_boot hostile-console-huge 252 "$V console write of 1099511627776 bytes" $H -- console-huge
-hv_boot hostile-call-ptr 252 "$V console call at bad address 0xfffffff0" $H -- call-ptr
-hv_boot hostile-misaligned 252 "$V console call at bad address" $H -- misaligned
-hv_boot hostile-unknown-call 252 "$V hypercall 3 is not implemented" $H -- unknown-call
-hv_boot hostile-not-call-port 252 "$V write to I/O port 0x506" $H -- not-call-port
-hv_boot hostile-in-port 252 "$V read from I/O port 0x500" $H -- in-port
-hv_boot hostile-byte-out 252 "$V hypercall with a 1-byte" $H -- byte-out
-hv_boot hostile-exit-range 252 "$V exit status 300 is outside 0-127" $H -- exit-range
-hv_boot hostile-abort 42 "guest aborted: bad?[2Jmessage" $H -- abort
-hv_boot hostile-blk-many 252 "$V block batch of 1000 requests" --disk="$disk" $H -- blk-many
-hv_boot hostile-blk-reqs 252 "$V block requests at bad address" --disk="$disk" $H -- blk-reqs
-hv_boot hostile-blk-buf 252 "$V block buffer [0xf0000000, +512)" --disk="$disk" $H -- blk-buf
-hv_boot hostile-poll-ptr 252 "$V poll call at bad address" $H -- poll-ptr
-# Ports the I/O bitmap does not open, memory beyond the guest's and privileged instructions fault
-# inside the guest (#GP, #PF), which reports and exits like any crash.
-hv_boot hostile-other-port 127 "CRASH: general protection (#GP)" $H -- other-port
-hv_boot hostile-mem-beyond 127 "CRASH: page fault (#PF)|0x00000000f0000000" $H -- mem-beyond
-hv_boot hostile-hlt 127 "CRASH: general protection (#GP)" $H -- hlt
-hv_boot hostile-triple-fault 253 "guest fault: triple fault|rip " $H -- triple-fault
+# hv_signal_test SIG SKIFF-HV-ARGS...: a guest that runs on (sleeping, or spinning without a
+# single exit) ends with 128 + SIG once the signal comes.
+hv_signal_test() {
+	local sig=$1 name=$2 log="$TEST_LOGS/hv-$BE-$2.log" pid rc want
+	shift 2
+	if [ -n "$SKIP_WHY" ]; then
+		skip "hv/$BE/$name" "$SKIP_WHY"
+		return
+	fi
+	timeout -k 5 60 "$HV" --backend=$BE "$@" >"$log" 2>&1 </dev/null &
+	pid=$!
+	# Signal it once the guest is running (its first line is out), not at a guessed moment.
+	for _ in $(seq 100); do
+		grep -qE "crash: sleep|hvhostile: spin" "$log" 2>/dev/null && break
+		sleep 0.05
+	done
+	sleep 0.2
+	pkill -"$sig" -f "skiff-hv --backend=$BE $*"
+	wait $pid
+	rc=$?
+	want=$((128 + $(kill -l "$sig")))
+	if [ $rc -eq $want ] && grep -q "stopped by signal" "$log"; then
+		pass "hv/$BE/$name"
+	else
+		fail "hv/$BE/$name" "exit status $rc, expected $want" "$log"
+	fi
+}
+
+# hv_suite BACKEND: every test that runs a guest, on that backend.
+hv_suite() {
+	BE=$1
+	SKIP_WHY=${BUILD_SKIP:-$(hv_backend_skip "$BE")}
+	hv_boot hello 0 "$HELLO_OK" $HELLO
+	hv_boot hello-args 0 "argv[1] = \"one\"|argv[2] = \"two words\"|argv[3] = \"it's\"" $HELLO -- one "two words" "it's"
+	hv_boot hello-kernel-option 0 "Hello from Skiff|!Skiff on kvm-hv" $HELLO loglevel=3
+	hv_boot hello-quiet 0 "!Hello from Skiff" --quiet $HELLO
+	hv_boot hello-2m 0 "token passed 1000 times" --mem=2M $HELLO
+	[ "$BE" = kvm ] || hv_boot hello-4g 0 "token passed 1000 times" --mem=4G $HELLO
+	hv_boot exit-status 42 "crash: exit" $CRASH -- exit 42
+
+	hv_boot crash-null 127 "CRASH: page fault (#PF)|a NULL pointer|<crash_null+|Backtrace:" $CRASH -- null
+	hv_boot crash-ud 127 "CRASH: invalid opcode (#UD)|$CRASH_OK" $CRASH -- ud
+	hv_boot crash-div 127 "CRASH: divide error (#DE)|<crash_div+|$CRASH_OK" $CRASH -- div
+	hv_boot crash-exec 127 "instruction fetch from a protected page|Backtrace:" $CRASH -- exec
+	hv_boot crash-rodata 127 "write to a protected page|$CRASH_OK" $CRASH -- rodata
+	hv_boot crash-panic 127 "PANIC: crash app asked for a panic|$CRASH_OK" $CRASH -- panic
+	hv_boot crash-bug 127 "PANIC: BUG at apps/crash/main.c|$CRASH_OK" $CRASH -- bug
+	hv_boot crash-stack 127 "STACK OVERFLOW: thread 2 \"overflow\" ran past the end" $CRASH -- stack
+	hv_boot crash-stack-main 127 "STACK OVERFLOW: thread 1 \"main\" ran past the end of its 64 KiB" $CRASH -- stack-main
+	hv_boot crash-deadlock 127 "PANIC: deadlock" $CRASH -- deadlock
+
+	# Block device: batched writes checked from the host afterwards.
+	rm -f "$disk"; truncate -s 1M "$disk"; printf 'SKIFFDISK for blktest\n' | dd of="$disk" conv=notrunc 2>/dev/null
+	hv_boot blk-rw 0 "sector 0 says \"SKIFFDISK for blktest\"|16 x 4096 bytes written and read back in two batches" \
+		--disk="$disk" build/blktest/blktest.kvm
+	if [ -n "$SKIP_WHY" ]; then
+		skip "hv/$BE/blk-host-check" "$SKIP_WHY"
+	elif hv_disk_check; then
+		pass "hv/$BE/blk-host-check"
+	else
+		fail "hv/$BE/blk-host-check" "the disk file does not hold what the guest wrote"
+	fi
+	cp "$disk" "$disk.before"
+	hv_boot blk-ro 0 "write to a read-only disk: EROFS" --disk-ro="$disk" build/blktest/blktest.kvm -- ro
+	if [ -n "$SKIP_WHY" ]; then
+		skip "hv/$BE/blk-ro-unchanged" "$SKIP_WHY"
+	elif cmp -s "$disk" "$disk.before"; then
+		pass "hv/$BE/blk-ro-unchanged"
+	else
+		fail "hv/$BE/blk-ro-unchanged" "a read-only disk changed"
+	fi
+	hv_boot blk-none 0 "no disk: ENODEV" build/blktest/blktest.kvm -- nodisk
+	hv_boot blk-range 0 "read past the end: EINVAL" --disk="$disk" build/blktest/blktest.kvm -- range
+
+	# Hostile guests: each ends with a clear message; the monitor never crashes or hangs.
+	hv_boot hostile-console-ptr 252 "$V console data [0xf0000000, +4) is outside guest memory" $H -- console-ptr
+	hv_boot hostile-console-wrap 252 "$V console data [0xfffffffffffff000" $H -- console-wrap
+	hv_boot hostile-console-huge 252 "$V console write of 1099511627776 bytes" $H -- console-huge
+	hv_boot hostile-call-ptr 252 "$V console call at bad address 0xfffffff0" $H -- call-ptr
+	hv_boot hostile-misaligned 252 "$V console call at bad address" $H -- misaligned
+	hv_boot hostile-unknown-call 252 "$V hypercall 3 is not implemented" $H -- unknown-call
+	hv_boot hostile-not-call-port 252 "$V write to I/O port 0x506" $H -- not-call-port
+	hv_boot hostile-in-port 252 "$V read from I/O port 0x500" $H -- in-port
+	hv_boot hostile-byte-out 252 "$V hypercall with a 1-byte" $H -- byte-out
+	hv_boot hostile-exit-range 252 "$V exit status 300 is outside 0-127" $H -- exit-range
+	hv_boot hostile-abort 42 "guest aborted: bad?[2Jmessage" $H -- abort
+	hv_boot hostile-blk-many 252 "$V block batch of 1000 requests" --disk="$disk" $H -- blk-many
+	hv_boot hostile-blk-reqs 252 "$V block requests at bad address" --disk="$disk" $H -- blk-reqs
+	hv_boot hostile-blk-buf 252 "$V block buffer [0xf0000000, +512)" --disk="$disk" $H -- blk-buf
+	hv_boot hostile-poll-ptr 252 "$V poll call at bad address" $H -- poll-ptr
+	# Ports the I/O bitmap does not open, memory beyond the guest's, privileged instructions,
+	# system calls and jumps out of guest memory fault inside the guest (#GP, #PF, #UD), which
+	# reports and exits like any crash.
+	hv_boot hostile-other-port 127 "CRASH: general protection (#GP)" $H -- other-port
+	hv_boot hostile-mem-beyond 127 "CRASH: page fault (#PF)|0x00000000f0000000" $H -- mem-beyond
+	hv_boot hostile-hlt 127 "CRASH: general protection (#GP)" $H -- hlt
+	hv_boot hostile-syscall 127 "CRASH: invalid opcode (#UD)|<main+" $H -- syscall
+	hv_boot hostile-int80 127 "CRASH: general protection (#GP)|<main+" $H -- int80
+	hv_boot hostile-jump-far 127 "CRASH: page fault (#PF) at 0x7f0000001000|instruction fetch" $H -- jump-far
+	hv_boot hostile-jump-monitor 127 "CRASH: page fault (#PF)|instruction fetch" $H -- jump-monitor
+	hv_boot hostile-write-text 127 "CRASH: page fault (#PF)|write to a protected page (permission)" $H -- write-text
+	hv_boot hostile-triple-fault 253 "guest fault: triple fault|rip " $H -- triple-fault
+	if [ "$BE" = process ]; then
+		# The guest loads a data selector into %fs (base 0): skiff-hv's own TLS must survive it.
+		hv_boot hostile-fs 0 "hvhostile: %fs changed and the monitor still serves" $H -- fs
+	else
+		skip "hv/$BE/hostile-fs" "only the process backend shares its %fs with the guest"
+	fi
+
+	# SIGTERM and SIGINT end a running guest cleanly with 128 + the signal, sleeping or spinning.
+	hv_signal_test TERM signal-TERM $CRASH -- sleep 30
+	hv_signal_test INT signal-INT $CRASH -- sleep 30
+	hv_signal_test TERM signal-TERM-spin $H -- spin
+
+	# seccomp: a system call outside the allow-list kills the monitor (SIGSYS: 128 + 31).
+	hv_boot seccomp-kills 159 "" --seccomp-selftest $HELLO
+}
+
+for be in $HV_BACKENDS; do
+	hv_suite "$be"
+done
+
+# ---- what never starts a guest: every machine --------------------------------------------------
+
+hv_once bad-kernel-option 250 "may not contain quotes or spaces" $HELLO "key='x"
+hv_once blk-not-wanted 250 "does not use a block device" --disk="$disk" $HELLO
+hv_once blk-missing-file 250 "--disk /nonexistent" --disk=/nonexistent build/blktest/blktest.kvm
 
 # Malformed images: one line saying what is wrong, status 251.
 bad="$TEST_LOGS/bad-images"
@@ -135,7 +202,7 @@ if tests/mkbad.py $HELLO "$bad" >"$bad/list" 2>"$bad/err"; then
 		[vaddr-differs]="segment 0 is linked at 0xffffffff80000000 but loads at 0x100000"
 		[unknown-device]="asks for devices 0x40 (unknown) that this skiff-hv cannot give (it has 0x1 (block))")
 	while read -r n; do
-		hv_nocpu "image-$n" 251 "${why[$n]:-unexpected variant $n}" "$bad/$n.kvm"
+		hv_once "image-$n" 251 "${why[$n]:-unexpected variant $n}" "$bad/$n.kvm"
 		[ "$(wc -l <"$TEST_LOGS/hv-image-$n.log")" -le 1 ] || fail "hv/image-$n-one-line" "more than one line"
 	done <"$bad/list"
 else
@@ -143,42 +210,27 @@ else
 fi
 
 # The monitor's own command line.
-hv_nocpu usage-no-image 250 "no image given" --mem=8M
-hv_nocpu usage-bad-mem 250 "--mem: '12Q' is not a size" --mem=12Q $HELLO
-hv_nocpu usage-too-much-mem 250 "--mem: '8G' is not a size from 2M to 4G" --mem=8G $HELLO
-hv_nocpu usage-unknown-option 250 "unknown or incomplete option '--frobnicate'" --frobnicate $HELLO
-hv_nocpu usage-missing-image 250 "cannot read image /no/such.kvm" /no/such.kvm
-hv_nocpu usage-bad-gdb-port 250 "--gdb: '99999' is not a TCP port" --gdb=99999 $HELLO
-hv_nocpu help 0 "usage: skiff-hv" --help
-hv_nocpu version 0 "skiff-hv 0.1 (ABI 1)" --version
-
-# SIGTERM and SIGINT end a running guest cleanly with 128 + the signal.
-for sig in TERM INT; do
-	if [ -n "$SKIP_WHY" ]; then
-		skip "hv/signal-$sig" "$SKIP_WHY"
-		continue
-	fi
-	log="$TEST_LOGS/hv-signal-$sig.log"
-	timeout -k 5 60 "$HV" $CRASH -- sleep 30 >"$log" 2>&1 &
-	pid=$!
-	# Signal it once the guest is running (its first line is out), not at a guessed moment.
-	for _ in $(seq 100); do
-		grep -q "crash: sleep" "$log" 2>/dev/null && break
-		sleep 0.05
-	done
-	pkill -"$sig" -f "skiff-hv $CRASH -- sleep 30"
-	wait $pid
-	rc=$?
-	want=$((128 + $(kill -l "$sig")))
-	if [ $rc -eq $want ] && grep -q "stopped by signal" "$log"; then
-		pass "hv/signal-$sig"
-	else
-		fail "hv/signal-$sig" "exit status $rc, expected $want" "$log"
-	fi
-done
-
-# seccomp: a system call outside the allow-list kills the monitor (SIGSYS: 128 + 31).
-hv_boot seccomp-kills 159 "" --seccomp-selftest $HELLO
+hv_once usage-no-image 250 "no image given" --mem=8M
+hv_once usage-bad-mem 250 "--mem: '12Q' is not a size" --mem=12Q $HELLO
+hv_once usage-too-much-mem 250 "--mem: '8G' is not a size from 2M to 4G" --mem=8G $HELLO
+hv_once usage-unknown-option 250 "unknown or incomplete option '--frobnicate'" --frobnicate $HELLO
+hv_once usage-missing-image 250 "cannot read image /no/such.kvm" /no/such.kvm
+hv_once usage-bad-gdb-port 250 "--gdb: '99999' is not a TCP port" --gdb=99999 $HELLO
+hv_once help 0 "usage: skiff-hv" --help
+hv_once version 0 "skiff-hv 0.1 (ABI 1; backends: kvm, process)" --version
+hv_once usage-bad-backend 250 "--backend: 'xen' is not kvm, process or auto" --backend=xen $HELLO
+if [ -z "$(hv_backend_skip kvm)" ]; then
+	skip hv/usage-kvm-missing "this machine has /dev/kvm"
+else
+	hv_once usage-kvm-missing 254 "cannot open /dev/kvm" --backend=kvm $HELLO
+fi
+# auto: KVM when /dev/kvm opens, else the process backend, saying so unless --quiet.
+if [ -z "$(hv_backend_skip kvm)" ]; then
+	hv_once auto-kvm 0 "Hello from Skiff|!sandboxed process" $HELLO
+else
+	hv_once auto-process 0 "running the guest as a sandboxed process|Hello from Skiff" $HELLO
+	hv_once auto-process-quiet 0 "!sandboxed process" --quiet $HELLO
+fi
 
 # Fuzzers, bounded (make fuzz runs them longer).
 if ! command -v clang >/dev/null; then

@@ -70,3 +70,16 @@ summary() {
 	echo "$n_pass passed, $n_fail failed, $n_skip skipped"
 	[ "$n_fail" -eq 0 ]
 }
+
+# skiff-hv's two backends: kvm needs a usable /dev/kvm, process runs everywhere. Tests that
+# start the guest run once per backend, with the backend in their name (hv/kvm/hello,
+# hv/process/hello); hv_backend_skip says why a backend cannot run here (nothing if it can).
+HV_BACKENDS="kvm process"
+hv_backend_skip() {
+	[ "$1" = kvm ] || return 0
+	if [ ! -c /dev/kvm ]; then
+		echo "no /dev/kvm on this machine"
+	elif ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+		echo "no access to /dev/kvm (add the user to group kvm)"
+	fi
+}

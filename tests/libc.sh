@@ -1,21 +1,23 @@
 # SPDX-License-Identifier: MIT
 # newlib and the POSIX layer on every platform: apps/libc-test (its own cases, one line each) and
-# the unmodified Lua interpreter running a script from the initrd, under skiff-hv and QEMU.
+# the unmodified Lua interpreter running a script from the initrd, under skiff-hv (each backend:
+# runners hv-kvm, hv-process, and hv-tty-* with a terminal) and QEMU.
 
 libc_run() { # NAME RUNNER EXPECTED-SUMMARY IMAGE INITRD [ARGS...]
 	local name=$1 runner=$2 want=$3 img=$4 initrd=$5 log="$TEST_LOGS/libc-$1.log" rc
 	shift 5
-	if [[ $runner == hv* ]] && { [ ! -c /dev/kvm ] || [ ! -w /dev/kvm ]; }; then
-		skip "libc/$name" "no usable /dev/kvm"
+	local be=${runner##*-} why
+	if [[ $runner == hv* ]] && why=$(hv_backend_skip "$be") && [ -n "$why" ]; then
+		skip "libc/$name" "$why"
 		return
 	fi
 	case "$runner" in
-	hv)
-		timeout -k 5 120 build/hv/skiff-hv --initrd="$initrd" "$img" env.SKIFF_TEST=yes \
+	hv-kvm|hv-process)
+		timeout -k 5 120 build/hv/skiff-hv --backend=$be --initrd="$initrd" "$img" env.SKIFF_TEST=yes \
 			env.SKIFF_TERMINAL=no "$@" >"$log" 2>&1 </dev/null ;;
-	hv-tty) # the monitor's stdout is a terminal (script(1) gives it a pty)
-		timeout -k 5 120 script -qefc "$(printf '%q ' build/hv/skiff-hv --initrd="$initrd" "$img" \
-			env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes "$@")" /dev/null >"$log" 2>&1 </dev/null ;;
+	hv-tty-*) # the monitor's stdout is a terminal (script(1) gives it a pty)
+		timeout -k 5 120 script -qefc "$(printf '%q ' build/hv/skiff-hv --backend=$be --initrd="$initrd" \
+			"$img" env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes "$@")" /dev/null >"$log" 2>&1 </dev/null ;;
 	qemu) # the guest's serial line counts as a terminal
 		support/qemu-run.sh --timeout 120 --initrd "$initrd" \
 			--opts "env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes" "$img" "$@" >"$log" 2>&1 ;;
@@ -40,8 +42,8 @@ for app in libc-test lua; do
 		fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"
 		continue
 	fi
-	runners="hv qemu"
-	[ $app = libc-test ] && runners="hv hv-tty qemu"
+	runners="hv-kvm hv-process qemu"
+	[ $app = libc-test ] && runners="hv-kvm hv-process hv-tty-kvm hv-tty-process qemu"
 	for runner in $runners; do
 		case $app in
 		libc-test) libc_run "$app-$runner" $runner "libc-test: atexit handler ran" \
@@ -61,11 +63,13 @@ for how in abort deadlock segv; do
 	segv) want="libc-test: writing through NULL|CRASH: page fault (#PF)|a NULL pointer" ;;
 	deadlock) want="libc-test: waiting forever|PANIC: deadlock: all 1 threads are blocked" ;;
 	esac
-	for r in hv qemu; do
+	for r in hv-kvm hv-process qemu; do
 		log="$TEST_LOGS/libc-$how-$r.log"
-		if [ $r = hv ]; then
-			[ -c /dev/kvm ] || { skip "libc/$how-hv" "no usable /dev/kvm"; continue; }
-			timeout -k 5 60 build/hv/skiff-hv build/libc-test/libc-test.kvm -- $how >"$log" 2>&1 </dev/null
+		if [[ $r == hv-* ]]; then
+			why=$(hv_backend_skip "${r#hv-}")
+			[ -z "$why" ] || { skip "libc/$how-$r" "$why"; continue; }
+			timeout -k 5 60 build/hv/skiff-hv --backend=${r#hv-} build/libc-test/libc-test.kvm -- $how \
+				>"$log" 2>&1 </dev/null
 		else
 			support/qemu-run.sh build/libc-test/libc-test.kvm -- $how >"$log" 2>&1
 		fi
@@ -80,7 +84,7 @@ for how in abort deadlock segv; do
 done
 
 # libc-test's own summary must show no failure (the exit status says so too; this names them).
-for r in hv qemu; do
+for r in hv-kvm hv-process qemu; do
 	log="$TEST_LOGS/libc-libc-test-$r.log"
 	[ -f "$log" ] && grep -q "libc-test: [0-9]* passed, 0 failed" "$log" && pass "libc/libc-test-$r-summary" ||
 		{ [ -f "$log" ] && fail "libc/libc-test-$r-summary" "$(grep -m3 '^FAIL' "$log" | tr '\n' ' ')" "$log"; }

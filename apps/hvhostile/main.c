@@ -30,18 +30,18 @@ static struct hv_abort ab = { 0, 15, 42, 0 };
 static uint8_t raw[64] __sk_aligned(16);
 
 /*
- * Unmap the monitor's trap stack (it lies at 0x8000-0x10000, below the image; the boot info at
- * 0x10000 names the page tables) and fault: the CPU cannot push the exception frame, the double
- * fault cannot either, and the vCPU triple-faults.
+ * Unmap the monitor's trap stack (its 32 KiB below the image, up to the boot info's trap_stack;
+ * the boot info at 0x10000 also names the page tables) and fault: the CPU cannot push the
+ * exception frame, the double fault cannot either, and the vCPU triple-faults.
  */
 static void triple_fault(void)
 {
 	const struct hv_boot_info *bi = (const void *)(uintptr_t)0x10000;
 	uint64_t *t = (uint64_t *)(uintptr_t)bi->page_table;
 
-	for (int level = 0; level < 3; level++) /* PML4, PDPT, PD entries for address 0 */
+	for (int level = 0; level < 3; level++) /* PML4, PDPT, PD entries for the first 2 MiB */
 		t = (uint64_t *)(uintptr_t)(t[0] & 0x000ffffffffff000ULL);
-	for (unsigned page = 8; page < 16; page++)
+	for (uint64_t page = (bi->trap_stack - 0x8000) >> 12; page < bi->trap_stack >> 12; page++)
 		t[page] &= ~1ULL;
 	__asm__ __volatile__("ud2");
 }
@@ -55,6 +55,36 @@ static void blk_case(const char *how)
 	else if (!strcmp(how, "blk-reqs"))
 		batch.reqs = 0xfffffffffffffff0ULL;
 	call(HV_CALL_BLK, &batch);
+}
+
+/*
+ * Cases aimed at the process backend, where the guest shares skiff-hv's address space; under
+ * KVM each ends the same way (a fault the guest reports), and so must it there.
+ */
+static void run_more(const char *how)
+{
+	static const char msg[] = "hvhostile: %fs changed and the monitor still serves\n";
+
+	if (!strcmp(how, "syscall")) /* KVM: EFER.SCE is off (#UD); process: seccomp traps it */
+		__asm__ __volatile__("movl $39, %%eax\n\tsyscall" : : : "rax", "rcx", "r11", "memory");
+	else if (!strcmp(how, "int80"))
+		__asm__ __volatile__("movl $20, %%eax\n\tint $0x80" : : : "rax", "memory");
+	else if (!strcmp(how, "jump-far")) /* where a process's libraries would be */
+		((void (*)(void))0x7f0000001000ULL)();
+	else if (!strcmp(how, "jump-monitor")) /* %fs:0: skiff-hv's own TLS in the process backend */
+		__asm__ __volatile__("movq %%fs:0, %%rax\n\tjmp *%%rax" : : : "rax", "memory");
+	else if (!strcmp(how, "write-text"))
+		*(volatile uint8_t *)(uintptr_t)&sk_printf = 0xcc;
+	else if (!strcmp(how, "spin")) /* only a signal ends it */
+		for (;;)
+			__asm__ __volatile__("" : : : "memory");
+	else if (!strcmp(how, "fs")) { /* a data selector with base 0 into %fs, then a hypercall */
+		__asm__ __volatile__("movw $0x2b, %%ax\n\tmovw %%ax, %%fs" : : : "rax", "memory");
+		con = (struct hv_console){ (uintptr_t)msg, sizeof(msg) - 1 };
+		call(HV_CALL_CONSOLE, &con);
+		ex.status = 0;
+		call(HV_CALL_EXIT, &ex);
+	}
 }
 
 static void run(const char *how)
@@ -103,6 +133,8 @@ static void run(const char *how)
 		__asm__ __volatile__("hlt");
 	else if (!strcmp(how, "triple-fault"))
 		triple_fault();
+	else
+		run_more(how);
 }
 
 int main(int argc, char **argv)

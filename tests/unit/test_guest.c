@@ -78,5 +78,36 @@ static void test_page_walk(void)
 	CHECK(!guest_virt_to_phys(&pg, 0x1000, 0x1000000000, &pa));
 }
 
+/* Permissions combine over the levels: writable only if every level says so, likewise user;
+ * no-execute if any level says so. */
+static void test_walk_permissions(void)
+{
+	struct hv_guest pg = { (uint8_t *)tables, sizeof(tables) };
+	struct guest_map m;
+	uint64_t nx = 1ULL << 63;
+
+	memset(tables, 0, sizeof(tables));
+	set_entry(0x1000, 0, 0x2000 | 7);
+	set_entry(0x2000, 0, 0x3000 | 7);
+	set_entry(0x3000, 0, 0x4000 | 7);
+	set_entry(0x3000, 1, 0x200000 | 0x85 | nx);	/* 2 MiB, read-only, no-execute */
+	set_entry(0x4000, 1, 0x1000 | 7);		/* user, writable, executable */
+	set_entry(0x4000, 2, 0x2000 | 5);		/* read-only */
+	set_entry(0x4000, 3, 0x3000 | 3);		/* supervisor only */
+	set_entry(0x4000, 4, 0x4000 | 7 | nx);
+	CHECK(guest_walk(&pg, 0x1000, 0x1008, &m) && m.gpa == 0x1008 && m.page == 4096 && m.write &&
+	      m.user && m.exec);
+	CHECK(guest_walk(&pg, 0x1000, 0x2000, &m) && !m.write && m.user && m.exec);
+	CHECK(guest_walk(&pg, 0x1000, 0x3000, &m) && m.write && !m.user);
+	CHECK(guest_walk(&pg, 0x1000, 0x4000, &m) && !m.exec);
+	CHECK(guest_walk(&pg, 0x1000, 0x234567, &m) && m.gpa == 0x234567 && m.page == (2u << 20) &&
+	      !m.write && !m.exec && m.user);
+	set_entry(0x2000, 0, 0x3000 | 5);		/* the PDPT entry takes write away from all */
+	CHECK(guest_walk(&pg, 0x1000, 0x1008, &m) && !m.write && m.exec);
+	set_entry(0x1000, 0, 0x2000 | 7 | nx);		/* and the PML4 entry execute */
+	CHECK(guest_walk(&pg, 0x1000, 0x1008, &m) && !m.exec);
+	CHECK(!guest_walk(&pg, 0x1000, 0x5000, &m));
+}
+
 UNIT_MAIN("guest", UNIT_TEST(test_inside), UNIT_TEST(test_outside), UNIT_TEST(test_wrapping),
-	  UNIT_TEST(test_alignment), UNIT_TEST(test_page_walk))
+	  UNIT_TEST(test_alignment), UNIT_TEST(test_page_walk), UNIT_TEST(test_walk_permissions))

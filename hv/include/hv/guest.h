@@ -23,10 +23,23 @@ struct hv_guest {
  */
 void *guest_ptr(const struct hv_guest *g, uint64_t gpa, uint64_t len, uint64_t align);
 
+/* A translation by the guest's page tables, permissions combined over every level as the CPU does. */
+struct guest_map {
+	uint64_t gpa;		/* of va itself */
+	uint64_t page;		/* the size of the page that maps it: 4 KiB, 2 MiB or 1 GiB */
+	bool write, user, exec;
+};
+
 /*
- * The guest-physical address the guest's own page tables (root at cr3) map virtual address va
- * to; false when va is not mapped or a table lies outside guest memory. Only the debugger uses
- * it: the hypercall ABI speaks guest-physical addresses.
+ * Walk the guest's own page tables (root at cr3) for virtual address va; false when va is not
+ * canonical or not mapped, or a table lies outside guest memory. The mapped address itself is not
+ * checked against guest memory: callers check what they touch with guest_ptr().
+ */
+bool guest_walk(const struct hv_guest *g, uint64_t cr3, uint64_t va, struct guest_map *m);
+
+/*
+ * The guest-physical address the guest's page tables map va to (guest_walk). The debugger and
+ * the process backend use it: the hypercall ABI speaks guest-physical addresses.
  */
 bool guest_virt_to_phys(const struct hv_guest *g, uint64_t cr3, uint64_t va, uint64_t *gpa);
 

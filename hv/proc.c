@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The process backend's set-up and operations (see hv/proc.h). Guest RAM is a memfd: the monitor
+ * reads and writes it through its own mapping (hv->guest.mem, as under KVM), and the guest sees
+ * it at its guest-physical addresses, mapped as its page tables say. skiff-hv is a static PIE,
+ * so nothing of its own sits where the guest's addresses are.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <asm/prctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <hv/hv.h>
+
+#define LARGE (2ULL << 20)
+#define RFLAGS_TF 0x100ULL
+
+/*
+ * The guest's addresses: [HV_PROC_LOW, RAM) and the alias of RAM above it, where Skiff runs its
+ * thread stacks (ALIGN_UP(RAM, 2 MiB) + guest-physical). Reserved, inaccessible, before anything
+ * else can land there; the guest's view is mapped into this reservation page by page.
+ */
+static int reserve_span(struct hv *hv)
+{
+	uint64_t span = 2 * ((hv->guest.size + LARGE - 1) & ~(LARGE - 1));
+	void *p = mmap((void *)HV_PROC_LOW, span - HV_PROC_LOW, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED || p != (void *)HV_PROC_LOW) {
+		hv_err("cannot reserve the guest's addresses [0x%llx, 0x%llx) in this process: %s%s",
+		       HV_PROC_LOW, (unsigned long long)span, strerror(p == MAP_FAILED ? errno : EEXIST),
+		       p == MAP_FAILED && errno == EPERM ? " (vm.mmap_min_addr is above 0x10000)" : "");
+		return -1;
+	}
+	hv->proc.span = span;
+	return 0;
+}
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * The TSC's rate, which KVM would report and Linux keeps to itself: counted against the clock
+ * over CALIBRATE_NS. Each end reads the clock between two TSC reads and takes their middle, so
+ * the error is a few hundredths of a microsecond in a millisecond (tens of ppm); rounded to
+ * kHz like KVM_GET_TSC_KHZ.
+ */
+#define CALIBRATE_NS 1000000ULL
+
+static uint64_t tsc_rate(void)
+{
+	uint64_t a0 = rdtsc(), t0 = now_ns(), a1 = rdtsc(), b0, t1, b1;
+
+	do {
+		b0 = rdtsc();
+		t1 = now_ns();
+		b1 = rdtsc();
+	} while (t1 - t0 < CALIBRATE_NS);
+	return ((b0 + b1) / 2 - (a0 + a1) / 2) * 1000000ULL / (t1 - t0) * 1000ULL;
+}
+
+static int proc_create(struct hv *hv)
+{
+	hv->guest.size = hv->opt.mem;
+	if (reserve_span(hv))
+		return -1;
+	hv->proc.memfd = memfd_create("skiff-guest-ram", MFD_CLOEXEC);
+	if (hv->proc.memfd < 0 || ftruncate(hv->proc.memfd, (off_t)hv->guest.size) < 0) {
+		hv_err("cannot make %llu MiB of guest memory: %s",
+		       (unsigned long long)(hv->guest.size >> 20), strerror(errno));
+		return -1;
+	}
+	hv->guest.mem = mmap(NULL, hv->guest.size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+			     hv->proc.memfd, 0);
+	if (hv->guest.mem == MAP_FAILED) {
+		hv_err("cannot map guest memory: %s", strerror(errno));
+		return -1;
+	}
+	hv->tsc_hz = tsc_rate();
+	if (!hv->tsc_hz) {
+		hv_err("cannot measure the TSC's rate");
+		return -1;
+	}
+	return 0;
+}
+
+/* The registers as KVM's vCPU starts (hv/kvm.c), and the guest's view of its memory. */
+static int proc_start(struct hv *hv, uint64_t entry, uint64_t root)
+{
+	hv->proc.regs = (struct hv_regs){ .rip = entry, .rdi = HV_BOOT_INFO, .rflags = 0x2, .cr3 = root,
+					  .efer = 0xd00, .cs = HV_SEL_UCODE, .ss = HV_SEL_UDATA };
+	hv->proc.cr3 = root;
+	hv->proc.vcpl = 3;
+	if (syscall(SYS_arch_prctl, ARCH_GET_FS, &hv->proc.monitor_fs) < 0) {
+		hv_err("arch_prctl(ARCH_GET_FS): %s", strerror(errno));
+		return -1;
+	}
+	return hv_proc_map_guest(hv);
+}
+
+static int proc_get_regs(struct hv *hv, struct hv_regs *r)
+{
+	*r = hv->proc.regs;
+	r->rflags &= ~RFLAGS_TF; /* ours while stepping, not the guest's */
+	return 0;
+}
+
+static int proc_set_regs(struct hv *hv, const struct hv_regs *r)
+{
+	struct hv_regs *g = &hv->proc.regs;
+
+	memcpy(g, r, __builtin_offsetof(struct hv_regs, rflags));
+	g->rflags = (g->rflags & RFLAGS_TF) | (r->rflags & ~RFLAGS_TF);
+	return 0;
+}
+
+/* Breakpoints are int3s gdb.c writes into guest memory; a step is the trap flag. */
+static int proc_set_debug(struct hv *hv, bool on, bool step)
+{
+	hv->proc.debug = on;
+	hv->proc.step = on && step;
+	return 0;
+}
+
+const struct hv_backend hv_backend_proc = {
+	.name = "process",
+	.create = proc_create,
+	.start = proc_start,
+	.seal = hv_proc_seal,
+	.run = hv_proc_run,
+	.get_regs = proc_get_regs,
+	.set_regs = proc_set_regs,
+	.set_debug = proc_set_debug,
+};
