@@ -269,7 +269,7 @@ static int fill_boot_info(struct hv *hv, uint64_t root)
  */
 #define PREFAULT_FREE (64 * 1024)
 
-static void prefault_boot_memory(struct hv *hv)
+void hv_boot_memory(const struct hv *hv, uint64_t *start, uint64_t *end)
 {
 	uint64_t lo = hv->image.end, hi = ((hv->image.end + PAGE - 1) & ~(PAGE - 1)) + PREFAULT_FREE;
 
@@ -281,6 +281,15 @@ static void prefault_boot_memory(struct hv *hv)
 	}
 	if (hi > hv->guest.size)
 		hi = hv->guest.size;
+	*start = lo;
+	*end = lo < hi ? hi : lo;
+}
+
+static void prefault_boot_memory(struct hv *hv)
+{
+	uint64_t lo, hi;
+
+	hv_boot_memory(hv, &lo, &hi);
 	if (lo < hi)
 		madvise(hv->guest.mem + lo, hi - lo, MADV_POPULATE_WRITE);
 }

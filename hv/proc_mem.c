@@ -27,6 +27,22 @@ static int page_prot(const struct hv *hv, const struct guest_map *m, bool exec_o
 	return PROT_READ | (m->write ? PROT_WRITE : 0) | (m->exec && exec_ok ? PROT_EXEC : 0);
 }
 
+/*
+ * The pages of [va, va + len) the guest writes first (hv_boot_memory), in our page tables now
+ * rather than a fault each later: a write to a shared mapping faults one page at a time. Only an
+ * optimisation, for identity-mapped writable runs.
+ */
+static void prefault(const struct hv *hv, uint64_t va, uint64_t len)
+{
+	uint64_t lo, hi;
+
+	hv_boot_memory(hv, &lo, &hi);
+	lo = lo > va ? lo : va;
+	hi = hi < va + len ? hi : va + len;
+	if (lo < hi)
+		madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
 static int map_run(struct hv *hv, uint64_t va, uint64_t gpa, uint64_t len, int prot)
 {
 	void *p;
@@ -36,7 +52,11 @@ static int map_run(struct hv *hv, uint64_t va, uint64_t gpa, uint64_t len, int p
 			 -1, 0);
 	else
 		p = mmap((void *)va, len, prot, MAP_SHARED | MAP_FIXED, hv->proc.memfd, (off_t)gpa);
-	return p == MAP_FAILED ? -1 : 0;
+	if (p == MAP_FAILED)
+		return -1;
+	if ((prot & PROT_WRITE) && va == gpa && !hv->proc.started)
+		prefault(hv, va, len);
+	return 0;
 }
 
 /*

@@ -54,10 +54,32 @@ __asm__(".pushsection .text\n"
 	".size hv_proc_enter, . - hv_proc_enter\n"
 	".popsection");
 
-/* Our %fs base back, before any code that uses TLS (errno, the stack protector) runs. */
-static inline __attribute__((always_inline)) void restore_fs(void)
+/*
+ * Our %fs base (glibc's TLS: errno, the stack protector) back, before any code that uses it runs.
+ * The guest can change it (a segment load into %fs). Setting it is a system call that writes an
+ * MSR, slow in a VM, so first look: %fs:0 is the TCB's pointer to itself, our base, unless %fs
+ * was changed. If the base is not even mapped, the probe faults: on_sync sees that fault at
+ * hv_fs_probe and resumes at hv_fs_probe_end, and the value read stays 0.
+ */
+extern const char hv_fs_probe[], hv_fs_probe_end[];
+
+__attribute__((noinline, no_stack_protector))
+static uint64_t fs_self(void)
 {
-	uint64_t fs = the_hv->proc.monitor_fs;
+	uint64_t v = 0;
+
+	__asm__ __volatile__(".globl hv_fs_probe\n"
+			     "hv_fs_probe:\n\t"
+			     "movq %%fs:0, %0\n"
+			     ".globl hv_fs_probe_end\n"
+			     "hv_fs_probe_end:"
+			     : "+r"(v) : : "memory");
+	return v;
+}
+
+__attribute__((no_stack_protector))
+static void set_fs(uint64_t fs)
+{
 	long ret;
 
 	if (have_fsgsbase) {
@@ -69,6 +91,24 @@ static inline __attribute__((always_inline)) void restore_fs(void)
 			     : "a"((long)SYS_arch_prctl), "D"((long)ARCH_SET_FS), "S"(fs)
 			     : "rcx", "r11", "memory");
 	(void)ret;
+}
+
+static inline __attribute__((always_inline)) void restore_fs(void)
+{
+	uint64_t fs = the_hv->proc.monitor_fs;
+
+	if (fs_self() != fs)
+		set_fs(fs);
+}
+
+/* The probe in restore_fs faulted (this signal's rip): the base was bogus; put ours back. */
+static inline __attribute__((always_inline)) bool fs_probe_fault(greg_t *g)
+{
+	if (g[REG_RIP] != (greg_t)(uintptr_t)hv_fs_probe)
+		return false;
+	set_fs(the_hv->proc.monitor_fs);
+	g[REG_RIP] = (greg_t)(uintptr_t)hv_fs_probe_end;
+	return true;
 }
 
 static void from_uc(struct hv_regs *r, const mcontext_t *m)
@@ -297,6 +337,8 @@ static void on_sync(int sig, siginfo_t *si, void *ucv)
 	struct hv *hv = the_hv;
 	greg_t *g = uc->uc_mcontext.gregs;
 
+	if (fs_probe_fault(g))
+		return;
 	restore_fs();
 	if (hv->proc.depth > 0 ||
 	    (!hv->proc.started && !(sig == SIGILL && g[REG_RIP] == (greg_t)(uintptr_t)hv_proc_enter)))
@@ -366,6 +408,7 @@ int hv_proc_seal(struct hv *hv)
 
 int hv_proc_run(struct hv *hv)
 {
+	hv_proc_tsc_rate(hv);
 	hv_proc_enter(); /* the guest runs from the signal this raises, and never comes back here */
 	return hv->status;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* libc-test: formatted I/O, strings, conversions, sorting, math and the allocator. */
+#include <errno.h>
 #include <ctype.h>
 #include <float.h>
 #include <inttypes.h>
@@ -8,6 +9,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "check.h"
 
 static int fmt_is(const char *want, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -122,6 +124,18 @@ static void math(void)
 	CHECK(fabs(exp(1.0) - M_E) < 1e-12 && fabs(log(M_E) - 1.0) < 1e-12);
 	CHECK(floor(-2.5) == -3.0 && ceil(2.1) == 3.0 && fmod(7.0, 3.0) == 1.0);
 	CHECK(isnan(sqrt(-1.0)) && isinf(1.0 / 0.0));
+	/* sqrt is the SSE instruction (lib/newlib/sqrt.c): correctly rounded, errno as before. */
+	{
+		volatile double two = 2.0, neg = -4.0, nzero = -0.0;
+		double r = sqrt(two);
+		uint64_t bits;
+
+		memcpy(&bits, &r, 8);
+		CHECK(bits == 0x3ff6a09e667f3bcdULL && sqrtf(2.0f) == 1.41421354f);
+		errno = 0;
+		CHECK(isnan(sqrt(neg)) && errno == EDOM);
+		CHECK(sqrt(nzero) == 0.0 && signbit(sqrt(nzero)) && isinf(sqrt(INFINITY)));
+	}
 	CHECK(fabs(atan2(1.0, 1.0) - M_PI / 4) < 1e-12 && DBL_EPSILON > 0);
 }
 

@@ -13,3 +13,5 @@ libc-includes-$(CONFIG_LIBNEWLIB) += lib/posix/include $(NEWLIB_DIR)/x86_64-elf/
 libc-archives-$(CONFIG_LIBNEWLIB) += $(NEWLIB_LIBC) $(NEWLIB_DIR)/x86_64-elf/lib/libm.a
 lib-$(CONFIG_LIBNEWLIB) += lib/newlib/locks.c lib/newlib/reent.c lib/newlib/malloc.c
 lib-$(CONFIG_LIBNEWLIB) += lib/newlib/start.c lib/newlib/filelock.c
+# sqrt and sqrtf: the SSE instructions instead of newlib's bit-by-bit libm (sqrt.S)
+lib-$(CONFIG_LIBNEWLIB) += lib/newlib/sqrt.S lib/newlib/math.c

@@ -124,6 +124,9 @@ int hv_blk_open(struct hv *hv);
 int hv_backend_select(struct hv *hv);	/* --backend; auto: KVM if /dev/kvm opens */
 int hv_kvm_open(struct hv *hv, bool quiet_enoent); /* /dev/kvm into hv->kvm_fd */
 int hv_layout_build(struct hv *hv);	/* memory layout, boot info, vCPU registers */
+/* The guest-physical range every image writes first and the loader did not: the bss (and the
+ * main thread's stack after it) and the start of free memory. Worth faulting in before it runs. */
+void hv_boot_memory(const struct hv *hv, uint64_t *start, uint64_t *end);
 int hv_gdb_wait(struct hv *hv);		/* --gdb: wait for the debugger to attach */
 int hv_seccomp_install(const struct hv *hv);
 

@@ -35,7 +35,11 @@ struct hv_proc {
 	uint64_t last_fault;	/* the page of the last fault mapped in: a second one there is real */
 	int depth;		/* the trap handler's nesting: a fault at depth > 0 is our own */
 	uint64_t monitor_fs;	/* our TLS base, put back on every signal (the guest can change FS) */
+	uint64_t cal_tsc, cal_ns; /* the TSC and the clock when the backend was created */
 };
+
+/* proc.c: measure the TSC's rate (since creation) and put it in the boot info. */
+void hv_proc_tsc_rate(struct hv *hv);
 
 /* proc_mem.c */
 int hv_proc_map_guest(struct hv *hv);
