@@ -161,6 +161,7 @@ hv_suite() {
 	hv_boot hostile-jump-far 127 "CRASH: page fault (#PF) at 0x7f0000001000|instruction fetch" $H -- jump-far
 	hv_boot hostile-jump-monitor 127 "CRASH: page fault (#PF)|instruction fetch" $H -- jump-monitor
 	hv_boot hostile-write-text 127 "CRASH: page fault (#PF)|write to a protected page (permission)" $H -- write-text
+	hv_boot hostile-unmap-page 127 "hvhostile: unmapped|CRASH: page fault (#PF)|write to an unmapped page" $H -- unmap-page
 	hv_boot hostile-triple-fault 253 "guest fault: triple fault|rip " $H -- triple-fault
 	if [ "$BE" = process ]; then
 		# The guest loads a data selector into %fs (base 0): skiff-hv's own TLS must survive it.

@@ -46,6 +46,33 @@ static void triple_fault(void)
 	__asm__ __volatile__("ud2");
 }
 
+/*
+ * plat/kvm's way to flush a page from CPL 3: its #UD stub runs invlpg (plat/kvm/traps.S). Weak:
+ * the Xen image of this app (which never runs) has no such function.
+ */
+void hv_invlpg_request(uintptr_t va) __attribute__((weak));
+
+/*
+ * Take a page of our own bss out of the page tables, flush it, and write to it: the write must
+ * fault. The bss lies in the first 2 MiB, which the monitor maps with 4 KiB pages.
+ */
+static void unmap_page(void)
+{
+	static volatile uint8_t victim[2 * 4096] __sk_aligned(4096);
+	const struct hv_boot_info *bi = (const void *)(uintptr_t)0x10000;
+	uint64_t *t = (uint64_t *)(uintptr_t)bi->page_table;
+	uintptr_t va = (uintptr_t)victim;
+
+	victim[0] = 1; /* in the TLB now */
+	for (int level = 0; level < 3; level++)
+		t = (uint64_t *)(uintptr_t)(t[0] & 0x000ffffffffff000ULL);
+	t[(va >> 12) & 511] &= ~1ULL;
+	if (hv_invlpg_request)
+		hv_invlpg_request(va);
+	sk_printf("hvhostile: unmapped %p\n", (void *)va);
+	victim[1] = 2;
+}
+
 static void blk_case(const char *how)
 {
 	batch = (struct hv_blk_batch){ (uintptr_t)req, 1, 0 };
@@ -75,6 +102,8 @@ static void run_more(const char *how)
 		__asm__ __volatile__("movq %%fs:0, %%rax\n\tjmp *%%rax" : : : "rax", "memory");
 	else if (!strcmp(how, "write-text"))
 		*(volatile uint8_t *)(uintptr_t)&sk_printf = 0xcc;
+	else if (!strcmp(how, "unmap-page"))
+		unmap_page();
 	else if (!strcmp(how, "spin")) /* only a signal ends it */
 		for (;;)
 			__asm__ __volatile__("" : : : "memory");
