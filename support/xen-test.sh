@@ -51,9 +51,9 @@ BOOT_BUDGET=120 # seconds for Xen + dom0 to come up, on top of the guests' own l
 # died of a #GP in glibc's malloc (unlink_chunk, on a pointer it had just loaded through %xmm0) in
 # about 5% of `xl create`s. Measured with 40 creates per Xen boot, failed creates / creates:
 # max 6/120; max,-avx,-avx2 2/40 (so not glibc's AVX2 string routines); max,-xsaveopt 3/120;
-# max,-pcid,-invpcid 1/80; max,-fsgsbase 1/80; max,-pku 1/80; thread=single 1/80; qemu64 0/80 but
-# twice as slow and no PVH; max,-xsavec 1/80; max,-xsave 0/160, and faster (TCG's XSAVE family emulation under Xen
-# and a PV dom0 is what goes wrong). -xsave also hides AVX, which nothing here needs.
+# max,-xsavec 1/80; max,-pcid,-invpcid 1/80; max,-fsgsbase 1/80; max,-pku 1/80; thread=single
+# 1/80; qemu64 0/80 but twice as slow and no PVH; max,-xsave 0/160, and faster. So TCG's XSAVE
+# emulation, under Xen and a PV dom0, is what goes wrong. -xsave also hides AVX: nothing needs it.
 QEMU_CPU=max,-xsave
 
 usage_error() { echo "xen-test: $*" >&2; exit 2; }
