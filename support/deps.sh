@@ -8,6 +8,7 @@
 #   test, bench      QEMU, clang, gdb / hyperfine
 #   newlib           Debian's newlib-source, unpacked under build/deps/newlib-src
 #   lua              Debian's lua5.4 source package (apt-get source), under build/deps/lua-src
+#   lwip             Debian's lwip source package (lwIP 2.1), under build/deps/lwip-src
 #   xen              what support/xen-test.sh runs on the host (QEMU, busybox, xl, grub-mkimage);
 #                    the hypervisor and dom0 kernel are only downloaded, by xen-test.sh itself
 #   all              everything above
@@ -22,6 +23,7 @@ test_pkgs=(qemu-system-x86 clang bc gdb)
 bench_pkgs=(hyperfine)
 newlib_pkgs=(newlib-source xz-utils)
 lua_pkgs=(dpkg-dev)
+lwip_pkgs=(dpkg-dev)
 # grub-xen-bin (modules only, no maintainer scripts) lets grub-mkimage build the GRUB test domUs.
 # xen-utils-4.17's postinst says "Can't find hypervisor information in sysfs": harmless here.
 xen_pkgs=(qemu-system-x86 busybox-static cpio xz-utils xen-utils-4.17 xenstore-utils grub-common grub-xen-bin
@@ -33,9 +35,9 @@ groups=()
 for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
-	build|test|bench|newlib|lua|xen) groups+=("$a") ;;
-	all) groups+=(build test bench newlib lua xen) ;;
-	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench, newlib, lua, xen or all)" >&2; exit 2 ;;
+	build|test|bench|newlib|lua|lwip|xen) groups+=("$a") ;;
+	all) groups+=(build test bench newlib lua lwip xen) ;;
+	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench, newlib, lua, lwip, xen or all)" >&2; exit 2 ;;
 	esac
 done
 [ ${#groups[@]} -gt 0 ] || groups=(build)
@@ -48,6 +50,7 @@ for g in "${groups[@]}"; do
 	bench) want+=("${bench_pkgs[@]}") ;;
 	newlib) want+=("${newlib_pkgs[@]}") ;;
 	lua) want+=("${lua_pkgs[@]}") ;;
+	lwip) want+=("${lwip_pkgs[@]}") ;;
 	xen) want+=("${xen_pkgs[@]}") ;;
 	esac
 done
@@ -90,7 +93,7 @@ enable_deb_src() {
 	if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 		return 0
 	fi
-	is_root || { echo "deps.sh: apt-get source needs deb-src entries; run as root: support/deps.sh lua" >&2; return 1; }
+	is_root || { echo "deps.sh: apt-get source needs deb-src entries; run as root: support/deps.sh $1" >&2; return 1; }
 	: >"$out"
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] && [ "$f" != "$out" ] && sed 's/^Types:.*/Types: deb-src/' "$f" >>"$out" && echo >>"$out"
@@ -112,22 +115,25 @@ unpack_newlib() {
 	echo "$tarball" >"$stamp"
 }
 
-# build/deps/lua-src: Debian's lua5.4 source package, unpacked with its Debian patches applied.
-unpack_lua() {
-	local stamp=$DEPS/lua-src/.unpacked dir
+# unpack_source NAME PACKAGE: build/deps/NAME-src is Debian's source package PACKAGE, unpacked
+# with its Debian patches applied (apt-get source verified the files against the signed index).
+unpack_source() {
+	local name=$1 pkg=$2 stamp=$DEPS/$1-src/.unpacked dl=$DEPS/$1-dl
 	[ -f "$stamp" ] && return 0
-	enable_deb_src
-	rm -rf "$DEPS/lua-dl" "$DEPS/lua-src" && mkdir -p "$DEPS/lua-dl"
-	(cd "$DEPS/lua-dl" && apt-get source -q --download-only lua5.4 >/dev/null 2>&1) ||
-		(apt-get update -q >/dev/null && cd "$DEPS/lua-dl" && apt-get source -q --download-only lua5.4 >/dev/null)
-	# apt-get source verified the files against the signed Sources index already.
-	(cd "$DEPS/lua-dl" && dpkg-source -q --no-check -x ./*.dsc src >/dev/null)
-	mv "$DEPS/lua-dl/src" "$DEPS/lua-src"
-	# Debian's patched luaconf.h includes a header its debian/rules generates; so do we. The
-	# multiarch path only names where C modules would live, which a unikernel never loads.
+	enable_deb_src "$name"
+	rm -rf "$dl" "$DEPS/$name-src" && mkdir -p "$dl"
+	(cd "$dl" && apt-get source -q --download-only "$pkg" >/dev/null 2>&1) ||
+		(apt-get update -q >/dev/null && cd "$dl" && apt-get source -q --download-only "$pkg" >/dev/null)
+	(cd "$dl" && dpkg-source -q --no-check -x ./*.dsc src >/dev/null)
+	mv "$dl/src" "$DEPS/$name-src"
+	ls "$dl"/*.dsc >"$stamp"
+}
+
+# Lua 5.4: Debian's patched luaconf.h includes a header its debian/rules generates; so do we. The
+# multiarch path only names where C modules would live, which a unikernel never loads.
+unpack_lua() {
+	unpack_source lua lua5.4 || return 1
 	echo '#define DEB_HOST_MULTIARCH "x86_64-skiff"' >"$DEPS/lua-src/src/lua5.4-deb-multiarch.h"
-	dir=$(ls "$DEPS/lua-dl"/*.dsc)
-	echo "$dir" >"$stamp"
 }
 
 # plat/xen sees Xen's public headers (libxen-dev) through this directory only, never all of
@@ -145,5 +151,6 @@ for g in "${groups[@]}"; do
 	build) link_xen_headers ;;
 	newlib) unpack_newlib ;;
 	lua) unpack_lua ;;
+	lwip) unpack_source lwip lwip ;;
 	esac
 done
