@@ -33,7 +33,7 @@ SYS_CFLAGS := -mgeneral-regs-only
 # _DEFAULT_SOURCE: C11 plus POSIX declarations, as glibc gives by default (newlib hides them
 # under a strict -std=c11 otherwise).
 TARGET_CPPFLAGS := -nostdinc -isystem $(GCC_INCLUDE) $(addprefix -I,$(libc-includes-y)) \
-	-Iinclude -I$(O)/include -D_DEFAULT_SOURCE -MMD -MP
+	-Iinclude -I$(O)/include -D_DEFAULT_SOURCE $(libc-cppflags-y) -MMD -MP
 TARGET_ASFLAGS := -D__ASSEMBLY__
 
 ALL_SRCS := $(kernel-y) $(lib-y) $(app-y) $(foreach p,$(platforms-y),$(plat-$(p)-y))
@@ -42,10 +42,15 @@ obj = $(addprefix $(O)/,$(addsuffix .o,$(basename $(1))))
 # Per-directory flags. Only plat/<name>/ objects see -Iplat/<name>/include: the kernel and the
 # libraries reach a platform through include/skiff/plat.h and nothing else. ($* is the stem of
 # the $(O)/%.o rule below, e.g. plat/kvm/pvh, so its second word names the platform.)
-$(O)/kernel/%.o $(O)/lib/%.o: extra-flags = $(SYS_CFLAGS)
+# Likewise lib/<name>/ objects get lib-<name>-cflags (a library's own include paths), and code
+# from an upstream source package (build/deps/<pkg>-src/) gets <pkg>-src-cflags from the fragment
+# that builds it, with its warnings off: upstream code is not ours to fix.
+$(O)/kernel/%.o: extra-flags = $(SYS_CFLAGS)
+$(O)/lib/%.o: extra-flags = $(SYS_CFLAGS) $(lib-$(word 2,$(subst /, ,$*))-cflags)
 $(O)/plat/%.o: extra-flags = $(SYS_CFLAGS) -Iplat/$(word 2,$(subst /, ,$*))/include -Iplat/common/include \
 	$(plat-$(word 2,$(subst /, ,$*))-cflags)
-$(O)/apps/%.o $(O)/build/deps/%.o: extra-flags = $(app-cflags)
+$(O)/apps/%.o: extra-flags = $(app-cflags)
+$(O)/build/deps/%.o: extra-flags = $($(word 3,$(subst /, ,$*))-cflags) -w
 
 # support/fixdep rewrites each -MMD dependency file so the object depends on the Kconfig
 # symbols its sources mention (include/config/<sym>.h, touched by kconfig-conf when the value
@@ -59,12 +64,16 @@ $(FIXDEP): support/fixdep.c
 	@mkdir -p $(dir $@)
 	$(Q)$(HOST_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
 
-# Upstream sources an app is built from (app-sources += lua): support/deps.sh fetches them.
-APP_SOURCE_STAMPS := $(foreach s,$(app-sources),build/deps/$(s)-src/.unpacked)
+# Upstream source packages an app or a library is built from (app-sources += lua,
+# lib-sources-y += lwip): support/deps.sh NAME fetches and unpacks each under build/deps/NAME-src.
+SOURCE_PKGS := $(sort $(app-sources) $(lib-sources-y))
+APP_SOURCE_STAMPS := $(foreach s,$(SOURCE_PKGS),build/deps/$(s)-src/.unpacked)
 build/deps/%-src/.unpacked:
 	$(call say,FETCH,$* (Debian source package))
 	$(Q)support/deps.sh $*
-$(foreach s,$(app-sources),build/deps/$(s)-src/%): build/deps/$(firstword $(app-sources))-src/.unpacked ;
+# A package's files exist once it is unpacked.
+source-files-rule = build/deps/$(1)-src/%: build/deps/$(1)-src/.unpacked ;
+$(foreach s,$(SOURCE_PKGS),$(eval $(call source-files-rule,$(s))))
 
 $(O)/%.o: %.c support/rules.mk | $(O)/include/generated/autoconf.h $(FIXDEP) $(libc-archives-y) $(APP_SOURCE_STAMPS)
 	$(call say,CC,$<)

@@ -37,17 +37,23 @@ libc_run() { # NAME RUNNER EXPECTED-SUMMARY IMAGE INITRD [ARGS...]
 }
 
 make -s hv >"$TEST_LOGS/libc-hv-build.log" 2>&1 || fail libc/hv-build "skiff-hv does not build" "$TEST_LOGS/libc-hv-build.log"
-for app in libc-test lua; do
-	if ! make -s APP=apps/$app >"$TEST_LOGS/build-$app.log" 2>&1; then
-		fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"
-		continue
-	fi
+# libc-test-net: libc-test with lwIP, so its socket cases over loopback run as well.
+build_libc_net() {
+	make -s APP=apps/libc-test O=build/libc-test-net DEFCONFIG=support/libc-test-net.defconfig defconfig &&
+		make -s APP=apps/libc-test O=build/libc-test-net
+}
+for app in libc-test libc-test-net lua; do
+	if [ $app = libc-test-net ]; then
+		build_libc_net >"$TEST_LOGS/build-$app.log" 2>&1
+	else
+		make -s APP=apps/$app >"$TEST_LOGS/build-$app.log" 2>&1
+	fi || { fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"; continue; }
 	runners="hv-kvm hv-process qemu"
 	[ $app = libc-test ] && runners="hv-kvm hv-process hv-tty-kvm hv-tty-process qemu"
 	for runner in $runners; do
 		case $app in
-		libc-test) libc_run "$app-$runner" $runner "libc-test: atexit handler ran" \
-			build/libc-test/libc-test.kvm build/libc-test/libc-test.initrd ;;
+		libc-test*) libc_run "$app-$runner" $runner "libc-test: atexit handler ran" \
+			build/$app/libc-test.kvm build/$app/libc-test.initrd ;;
 		lua) libc_run "$app-$runner" $runner "lua-test: 23 passed, 0 failed" \
 			build/lua/lua.kvm build/lua/lua.initrd -- /initrd/test.lua ;;
 		esac
@@ -84,8 +90,18 @@ for how in abort deadlock segv; do
 done
 
 # libc-test's own summary must show no failure (the exit status says so too; this names them).
-for r in hv-kvm hv-process qemu; do
-	log="$TEST_LOGS/libc-libc-test-$r.log"
-	[ -f "$log" ] && grep -q "libc-test: [0-9]* passed, 0 failed" "$log" && pass "libc/libc-test-$r-summary" ||
-		{ [ -f "$log" ] && fail "libc/libc-test-$r-summary" "$(grep -m3 '^FAIL' "$log" | tr '\n' ' ')" "$log"; }
+for t in libc-test libc-test-net; do
+	for r in hv-kvm hv-process qemu; do
+		log="$TEST_LOGS/libc-$t-$r.log"
+		[ -f "$log" ] && grep -q "libc-test: [0-9]* passed, 0 failed" "$log" && pass "libc/$t-$r-summary" ||
+			{ [ -f "$log" ] && fail "libc/$t-$r-summary" "$(grep -m3 '^FAIL' "$log" | tr '\n' ' ')" "$log"; }
+	done
+done
+# The socket cases really ran in libc-test-net (a build without lwIP would pass without them).
+for r in hv-process qemu; do
+	log="$TEST_LOGS/libc-libc-test-net-$r.log"
+	if [ -f "$log" ]; then
+		grep -q "^ok   tcp_echo" "$log" && grep -q "^ok   readiness" "$log" && pass "libc/libc-test-net-$r-sockets-ran" ||
+			fail "libc/libc-test-net-$r-sockets-ran" "no socket cases in the output" "$log"
+	fi
 done

@@ -10,6 +10,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <skiff/config.h>
 #include "check.h"
 
 char check_failure[256];
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
 	run(file_tests, &passed, &failed);
 	run(misc_tests, &passed, &failed);
 	run(thread_tests, &passed, &failed);
+	if (SK_ENABLED(CONFIG_LIBLWIP))
+		run(net_tests, &passed, &failed);
 	printf("libc-test: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -10,5 +10,5 @@ app-y += $(addprefix $(LUA_SRC)/,lapi.c lcode.c lctype.c ldebug.c ldo.c ldump.c 
 	loslib.c lstrlib.c ltablib.c lutf8lib.c linit.c lua.c)
 # Upstream's own flags (LUA_COMPAT_5_3, C99 with GNU extensions); plain C, no POSIX extras such as
 # popen, which a unikernel does not have.
-app-cflags += -std=gnu99 -DLUA_COMPAT_5_3
+lua-src-cflags += -std=gnu99 -DLUA_COMPAT_5_3
 app-initrd := apps/lua/rootfs

@@ -47,6 +47,7 @@ enum sk_ftype {
 	SK_FT_REG = 1,
 	SK_FT_DIR = 2,
 	SK_FT_CHR = 3,
+	SK_FT_SOCK = 4,
 };
 
 struct sk_stat {
@@ -76,6 +77,8 @@ struct sk_file_ops {
 	int (*readdir)(struct sk_file *f, uint64_t index, struct sk_dirent *d); /* 1, 0 at end, <0 */
 	int (*truncate)(struct sk_file *f, uint64_t len);
 	unsigned (*poll)(struct sk_file *f);	/* SK_POLL_* now; NULL means always IN|OUT */
+	uint32_t (*events)(struct sk_file *f);	/* changes with every event (epoll's EPOLLET) */
+	long (*nread)(struct sk_file *f);	/* bytes readable now (FIONREAD); NULL: size - pos */
 	void (*release)(struct sk_file *f);	/* last close */
 	bool seekable;				/* false: pipes, consoles, sockets (ESPIPE) */
 };
@@ -105,6 +108,17 @@ int sk_file_truncate(struct sk_file *f, uint64_t len);
 /* The next directory entry ("." and ".." first): 1 with *d filled, 0 at the end, <0 error. */
 int sk_file_readdir(struct sk_file *f, struct sk_dirent *d);
 unsigned sk_file_poll(struct sk_file *f);
+/* A count that changes with each event on f (a file without events: its readiness). */
+uint32_t sk_file_events(struct sk_file *f);
+long sk_file_nread(struct sk_file *f);
+
+/*
+ * Waiting for readiness (poll, select, epoll): a file whose readiness may have changed (a socket
+ * got data) calls sk_file_poll_wake, which wakes every thread in sk_file_poll_wait; they look
+ * again. -ETIMEDOUT when deadline_ns (monotonic) comes first.
+ */
+void sk_file_poll_wake(void);
+int sk_file_poll_wait(uint64_t deadline_ns);
 
 /* Mounting. The first mount must be "/". */
 int sk_vfs_mount_ramfs(const char *path);

@@ -212,3 +212,22 @@ unsigned sk_file_poll(struct sk_file *f)
 		return SK_POLL_IN | SK_POLL_OUT;
 	return f->ops->poll(f);
 }
+
+uint32_t sk_file_events(struct sk_file *f)
+{
+	return f->ops->events ? f->ops->events(f) : sk_file_poll(f);
+}
+
+long sk_file_nread(struct sk_file *f)
+{
+	struct sk_stat st;
+	int r;
+
+	if (f->ops->nread)
+		return f->ops->nread(f);
+	if (!f->ops->seekable)
+		return 0;
+	if ((r = sk_file_stat(f, &st)) < 0)
+		return r;
+	return st.size > f->pos ? (long)(st.size - f->pos) : 0;
+}

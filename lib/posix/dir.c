@@ -48,7 +48,7 @@ DIR *opendir(const char *path)
 static int next(DIR *d, struct dirent *out)
 {
 	static const unsigned char types[] = { [SK_FT_REG] = DT_REG, [SK_FT_DIR] = DT_DIR,
-					       [SK_FT_CHR] = DT_CHR };
+					       [SK_FT_CHR] = DT_CHR, [SK_FT_SOCK] = DT_SOCK };
 	struct sk_file *f = sk_fd_get(d->fd);
 	struct sk_dirent e;
 	int r;

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* Calls on file descriptors, over the kernel's fd table and open files. */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "posix.h"
 
@@ -35,7 +39,7 @@ int posix_oflags(int skflags)
 void posix_stat(const struct sk_stat *s, struct stat *st)
 {
 	static const mode_t types[] = { [SK_FT_REG] = S_IFREG, [SK_FT_DIR] = S_IFDIR,
-					[SK_FT_CHR] = S_IFCHR };
+					[SK_FT_CHR] = S_IFCHR, [SK_FT_SOCK] = S_IFSOCK };
 
 	memset(st, 0, sizeof(*st));
 	st->st_dev = s->dev;
@@ -225,5 +229,110 @@ int fcntl(int fd, int cmd, ...)
 		return 0; /* no exec, so close-on-exec means nothing */
 	default:
 		return (int)posix_ret(-EINVAL);
+	}
+}
+
+/*
+ * readv and writev through one buffer (at most IOV_BUF at a time), so that a datagram socket
+ * sends one datagram and gets one, as it would from the vectors themselves.
+ */
+#define IOV_BUF (64 * 1024)
+
+static long iov_total(const struct iovec *iov, int n)
+{
+	size_t total = 0;
+
+	if (n < 0 || n > IOV_MAX)
+		return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		if (iov[i].iov_len > (size_t)LONG_MAX - total)
+			return -EINVAL;
+		total += iov[i].iov_len;
+	}
+	return (long)total;
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int n)
+{
+	struct sk_file *f = file_of(fd);
+	long total = f ? iov_total(iov, n) : -EBADF, done = 0, r = 0;
+	char *buf;
+
+	if (total <= 0)
+		return total < 0 ? posix_ret(total) : 0;
+	if (!(buf = malloc(total < IOV_BUF ? (size_t)total : IOV_BUF)))
+		return posix_ret(-ENOMEM);
+	for (int i = 0, off = 0; done < total;) {
+		size_t len = 0, cap = total - done < IOV_BUF ? (size_t)(total - done) : IOV_BUF;
+
+		while (len < cap && i < n) { /* gather the next chunk */
+			size_t c = iov[i].iov_len - (size_t)off < cap - len ? iov[i].iov_len - (size_t)off : cap - len;
+
+			memcpy(buf + len, (char *)iov[i].iov_base + off, c);
+			len += c;
+			off += (int)c;
+			if ((size_t)off == iov[i].iov_len)
+				i++, off = 0;
+		}
+		r = sk_file_write(f, buf, len);
+		if (r <= 0)
+			break;
+		done += r;
+		if ((size_t)r < len)
+			break; /* a short write ends it, as write() would */
+	}
+	free(buf);
+	return done ? done : posix_ret(r);
+}
+
+ssize_t readv(int fd, const struct iovec *iov, int n)
+{
+	struct sk_file *f = file_of(fd);
+	long total = f ? iov_total(iov, n) : -EBADF, r;
+	char *buf;
+
+	if (total <= 0)
+		return total < 0 ? posix_ret(total) : 0;
+	if (!(buf = malloc(total < IOV_BUF ? (size_t)total : IOV_BUF)))
+		return posix_ret(-ENOMEM);
+	r = sk_file_read(f, buf, total < IOV_BUF ? (size_t)total : IOV_BUF);
+	for (int i = 0, off = 0; r > 0 && i < n && off < r; i++) {
+		size_t c = iov[i].iov_len < (size_t)(r - off) ? iov[i].iov_len : (size_t)(r - off);
+
+		memcpy(iov[i].iov_base, buf + off, c);
+		off += (int)c;
+	}
+	free(buf);
+	return posix_ret(r);
+}
+
+int ioctl(int fd, unsigned long request, ...)
+{
+	struct sk_file *f = file_of(fd);
+	va_list ap;
+	void *arg;
+	long n;
+
+	if (!f)
+		return -1;
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	switch (request) {
+	case FIONREAD:
+		if ((n = sk_file_nread(f)) < 0)
+			return (int)posix_ret(n);
+		*(int *)arg = n > INT_MAX ? INT_MAX : (int)n;
+		return 0;
+	case FIONBIO:
+		f->flags = *(int *)arg ? f->flags | SK_O_NONBLOCK : f->flags & ~SK_O_NONBLOCK;
+		return 0;
+	case TIOCGWINSZ:
+		if (!posix_file_is_terminal(f))
+			return (int)posix_ret(-ENOTTY);
+		*(struct winsize *)arg = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+		return 0;
+	default:
+		return (int)posix_ret(-ENOTTY);
 	}
 }

@@ -1,22 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * poll() over any file: it asks each file's ops whether it is ready, and sleeps until the timeout
- * when none is. Files, directories and the console are always ready; sockets will wake pollers
- * through posix_poll_wake().
+ * when none is. Files, directories and the console are always ready; sockets wake the waiters
+ * (sk_file_poll_wake) when something happens to them.
  */
 #include <poll.h>
-#include <skiff/thread.h>
 #include <skiff/time.h>
 #include "posix.h"
-
-static struct sk_waitq pollers = SK_WAITQ_INIT(pollers);
-
-void posix_poll_wake(void);
-
-void posix_poll_wake(void)
-{
-	sk_waitq_wake_all(&pollers);
-}
 
 static int scan(struct pollfd *fds, nfds_t n)
 {
@@ -50,8 +40,8 @@ int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : sk_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
 	int ready;
 
-	while (!(ready = scan(fds, n)) && timeout_ms != 0) {
-		if (sk_waitq_wait_until(&pollers, deadline) == -ETIMEDOUT)
+	while (!(ready = scan(fds, n))) {
+		if (sk_file_poll_wait(deadline) == -ETIMEDOUT)
 			return scan(fds, n);
 	}
 	return ready;

@@ -11,6 +11,7 @@
 #define DT_CHR 2
 #define DT_DIR 4
 #define DT_REG 8
+#define DT_SOCK 12
 
 struct dirent {
 	ino_t d_ino;
