@@ -55,6 +55,22 @@ static void *main_thread(void *arg)
 	sk_exit(sk_app_run(cmdline.argc, cmdline.argv));
 }
 
+/*
+ * Options read by others, which the kernel leaves alone: the C library's environment, the
+ * network stack's per-NIC settings (lib/lwip: net.ip=, net1.ip=, ...), the devices QEMU microvm
+ * lists for the platform, the Xen platform's own.
+ */
+static bool others_option(const char *key)
+{
+	static const char *const prefixes[] = { "env.", "net.", "virtio_mmio.", "xen." };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(key, prefixes[i], strlen(prefixes[i])) && key[strlen(prefixes[i])])
+			return true;
+	/* net1. ... net9. */
+	return !strncmp(key, "net", 3) && key[3] >= '1' && key[3] <= '9' && key[4] == '.' && key[5];
+}
+
 /* Options the kernel itself understands; unknown ones are reported, not fatal. */
 static void apply_options(void)
 {
@@ -66,8 +82,8 @@ static void apply_options(void)
 			sk_log_level = o->value[0] - '0';
 		else if (!strcmp(o->key, "bootstats") && !o->value)
 			bootstats = true;
-		else if (!strncmp(o->key, "env.", 4) && o->key[4] && o->value)
-			; /* an environment variable: the C library's (lib/posix) */
+		else if (others_option(o->key))
+			;
 		else
 			pr_warn("unknown or malformed boot option '%s%s%s' ignored\n", o->key,
 				o->value ? "=" : "", o->value ? o->value : "");

@@ -24,6 +24,16 @@ void sk_sched_external_wait_begin(void)
 	external_waiters++;
 }
 
+/* Threads that poll a device sleep here until plat_idle next returns (a device event, or any). */
+static struct sk_waitq device_waiters = SK_WAITQ_INIT(device_waiters);
+
+void sk_wait_device_event(void)
+{
+	sk_sched_external_wait_begin();
+	sk_waitq_wait(&device_waiters);
+	sk_sched_external_wait_end();
+}
+
 void sk_sched_external_wait_end(void)
 {
 	external_waiters--;
@@ -116,6 +126,7 @@ void sched_idle_once(void)
 			 sched_nr_threads());
 	sk_console_flush(); /* never wait with output held */
 	plat_idle(next);
+	sk_waitq_wake_all(&device_waiters);
 }
 
 noreturn void sched_idle_loop(void)

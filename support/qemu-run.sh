@@ -12,6 +12,10 @@
 #   --opts "K=V ..."       kernel options, placed before "--" on the command line
 #   --no-debug-exit        leave out isa-debug-exit (the image powers off through ACPI instead)
 #   --debugcon             also route port 0xe9 to stdout
+#   --nic SPEC             a virtio-net NIC (repeatable: the first is NIC 0), SPEC one of
+#                            tap=IFNAME[,mac=MAC]   an existing tap device (ip tuntap add ... mode tap)
+#                            user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]   QEMU's user networking
+#                          virtio-net-pci on pc, virtio-net-device (virtio-mmio) on microvm
 # The app's arguments after "--" are quoted for the kernel's command-line parser.
 #
 # Exit status: the image's status (0-127; QEMU's isa-debug-exit carries 7 bits), 124 when the
@@ -19,6 +23,7 @@
 set -euo pipefail
 
 cpu="" machine=microvm accel=tcg mem=64M timeout_s=60 initrd="" opts="" debug_exit=1 debugcon=0
+nics=()
 die() { echo "qemu-run: $*" >&2; exit 125; }
 need_arg() { [ $# -ge 2 ] || die "option $1 needs a value"; }
 
@@ -33,7 +38,8 @@ while [ $# -gt 0 ]; do
 	--opts) need_arg "$@"; opts=$2; shift 2 ;;
 	--no-debug-exit) debug_exit=0; shift ;;
 	--debugcon) debugcon=1; shift ;;
-	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--nic) need_arg "$@"; nics+=("$2"); shift 2 ;;
+	-h|--help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
 	--) die "no image given before --" ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) break ;;
@@ -77,11 +83,37 @@ done
 
 args=(-M "$machine" -accel "$accel" -m "$mem" -display none -monitor none -serial stdio
       -no-reboot -nodefaults -kernel "$image" -append "$cmdline")
-[ "$machine" = microvm ] && args[1]="microvm,isa-serial=on"
+# auto-kernel-cmdline=off: with it, QEMU appends virtio_mmio.device= options after the app's
+# arguments; the image finds its virtio-mmio devices in the ACPI tables instead.
+[ "$machine" = microvm ] && args[1]="microvm,isa-serial=on,auto-kernel-cmdline=off"
 [ "$debug_exit" = 1 ] && args+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 [ "$debugcon" = 1 ] && args+=(-debugcon file:/dev/stdout)
 [ -n "$initrd" ] && args+=(-initrd "$initrd")
 [ -n "$cpu" ] && args+=(-cpu "$cpu")
+
+# NICs: a netdev each, and its virtio-net device on the machine's bus.
+nic_args() {
+	local i=$1 spec=$2 kind rest mac="" netdev dev
+	kind=${spec%%,*}
+	rest=""; [ "$kind" != "$spec" ] && rest=${spec#*,}
+	if [[ "$rest" =~ (^|,)mac=([0-9a-fA-F:]{17})(,|$) ]]; then
+		mac=${BASH_REMATCH[2]}
+		rest=$(echo "$rest" | sed -E 's/(^|,)mac=[0-9a-fA-F:]{17}//; s/^,//')
+	fi
+	case "$kind" in
+	tap=*) netdev="tap,id=n$i,ifname=${kind#tap=},script=no,downscript=no" ;;
+	user) netdev="user,id=n$i${rest:+,$rest}"; rest="" ;;
+	*) die "--nic: '$spec' is not tap=IFNAME[,mac=MAC] or user[,...]" ;;
+	esac
+	[ -z "$rest" ] || die "--nic: unknown part '$rest' of '$spec'"
+	dev=$([ "$machine" = microvm ] && echo virtio-net-device || echo virtio-net-pci)
+	args+=(-netdev "$netdev" -device "$dev,netdev=n$i${mac:+,mac=$mac}")
+}
+for i in "${!nics[@]}"; do
+	nic_args "$i" "${nics[$i]}"
+done
+# microvm's virtio-mmio devices speak virtio 1.0 (version 2) only when asked; Skiff needs that.
+[ "$machine" = microvm ] && [ ${#nics[@]} -gt 0 ] && args+=(-global virtio-mmio.force-legacy=false)
 
 errlog=$(mktemp)
 trap 'rm -f "$errlog"' EXIT

@@ -113,6 +113,49 @@ noreturn void plat_abort(const char *msg);
 void *plat_stack_map(void *addr, unsigned order);
 void plat_stack_release(void *stack, void *addr, unsigned order);
 
+/*
+ * Network interfaces: NICs by index, 0 to plat_net_count() - 1, each with a MAC address and an
+ * MTU. Frames are whole Ethernet frames without the FCS (header and payload, at most
+ * PLAT_NET_MAX_FRAME bytes), sent and received in batches. A frame's arrival ends plat_idle: the
+ * kernel then takes what came with plat_net_recv until it has none. A driver trusts nothing its
+ * device hands it: a length, index or descriptor out of range is dropped and counted, never
+ * followed (plat_net_stats).
+ */
+#define PLAT_NET_MAX_NICS 4
+#define PLAT_NET_MAX_FRAME 1514	/* 1500 bytes of MTU and the 14-byte Ethernet header */
+
+struct plat_net_info {
+	uint8_t mac[6];
+	uint16_t mtu;		/* payload bytes per frame, at most 1500 */
+	const char *model;	/* "virtio-net (PCI)", for the boot log */
+};
+
+struct plat_net_frame {
+	void *buf;
+	uint32_t len;		/* send: the frame's length; recv: in, buf's size; out, the frame's */
+};
+
+struct plat_net_stats {
+	uint64_t rx_frames, tx_frames;
+	uint64_t rx_dropped;	/* what the device handed over that could not be a frame */
+	uint64_t tx_dropped;	/* frames too long, or no room in the device */
+};
+
+unsigned plat_net_count(void);
+/* PLAT_OK and *info filled, PLAT_ENODEV for an index without a NIC. */
+int plat_net_info(unsigned nic, struct plat_net_info *info);
+/*
+ * Hand up to n frames to the NIC. Returns how many it took (from the first; the rest are the
+ * caller's to retry after the next plat_idle, or drop), or -PLAT_ENODEV.
+ */
+int plat_net_send(unsigned nic, const struct plat_net_frame *f, unsigned n);
+/*
+ * Copy up to n received frames into f[0..n) (each buf at least PLAT_NET_MAX_FRAME bytes, len its
+ * size), setting each len. Returns how many (0: none waiting), or -PLAT_ENODEV.
+ */
+int plat_net_recv(unsigned nic, struct plat_net_frame *f, unsigned n);
+int plat_net_stats(unsigned nic, struct plat_net_stats *st);
+
 /* Block device: one per image for now. Requests complete before plat_blk_submit returns. */
 #define PLAT_BLK_SECTOR 512
 #define PLAT_BLK_MAX_REQS 64	  /* per plat_blk_submit call */

@@ -95,6 +95,12 @@ void sk_thread_set_hooks(const struct sk_thread_hooks *h);
  * while such a wait is in progress: the outside world may still wake it.
  */
 void sk_sched_external_wait_begin(void);
+/*
+ * Sleep until a device may have something: until the CPU next goes idle and plat_idle returns
+ * (a device event, a timer, or nothing). For threads that poll a device (plat_net_recv) and
+ * must not spin: they look again after each return. An external wait, as below.
+ */
+void sk_wait_device_event(void);
 void sk_sched_external_wait_end(void);
 
 /* Wait queues: the one way a thread blocks on a condition. */

@@ -24,5 +24,6 @@ __attribute__((constructor(101))) static void lwip_start(void)
 	tcpip_init(tcpip_started, NULL);
 	sk_sem_down(&started);
 	sk_lwip_sockets_init();
+	sk_lwip_netifs_init();
 	pr_debug("lwIP %s up: loopback 127.0.0.1\n", LWIP_VERSION_STRING);
 }

@@ -77,5 +77,7 @@ int lsock_resolve(const char *name, int family, struct lsock_addr *a);
 
 /* socket.c: sockets as files, once lwIP is up. */
 void sk_lwip_sockets_init(void);
+/* netif.c: the platform's NICs as lwIP interfaces, configured (DHCP waited for, bounded). */
+void sk_lwip_netifs_init(void);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Just enough ACPI to power off: find the FADT through the RSDP, and the S5 sleep type in the
- * DSDT's _S5_ package. Covers the PM1a control block (-M pc) and the hardware-reduced sleep
- * control register (-M microvm with ACPI).
+ * Just enough ACPI to power off and to find devices: the FADT through the RSDP, the S5 sleep type
+ * in the DSDT's _S5_ package (the PM1a control block of -M pc, the hardware-reduced sleep control
+ * register of -M microvm), the I/O APICs in the MADT, and microvm's virtio-mmio devices, which
+ * its DSDT lists (as Linux finds them).
  */
 #define pr_tag "acpi"
 #include <string.h>
@@ -68,8 +69,11 @@ static uint64_t find_rsdp(void)
 	return 0;
 }
 
-/* The FADT ("FACP") from the XSDT (8-byte entries) or the RSDT (4-byte entries). */
-static const struct acpi_header *find_fadt(uint64_t rsdp)
+static uint64_t rsdp_found;
+static const struct acpi_header *dsdt_found;
+
+/* A table by signature from the XSDT (8-byte entries) or the RSDT (4-byte entries). */
+static const struct acpi_header *find_table(uint64_t rsdp, const char *sig)
 {
 	const uint8_t *r = (const void *)(uintptr_t)rsdp;
 	uint64_t xsdt = 0, rsdt;
@@ -90,7 +94,7 @@ static const struct acpi_header *find_fadt(uint64_t rsdp)
 
 		memcpy(&a, (const uint8_t *)root + off, esz);
 		t = table_at(a);
-		if (t && memcmp(t->sig, "FACP", 4) == 0)
+		if (t && memcmp(t->sig, sig, 4) == 0)
 			return t;
 	}
 	return NULL;
@@ -126,8 +130,9 @@ void acpi_init(uint64_t rsdp)
 
 	if (!rsdp)
 		rsdp = find_rsdp();
-	if (!rsdp || !readable(rsdp, 36) || !(fadt = find_fadt(rsdp)))
+	if (!rsdp || !readable(rsdp, 36) || !(fadt = find_table(rsdp, "FACP")))
 		return;
+	rsdp_found = rsdp;
 	f = (const uint8_t *)fadt;
 	memcpy(&dsdt_addr, f + FADT_DSDT, 4);
 	if (fadt->len >= FADT_X_DSDT + 8) {
@@ -142,8 +147,10 @@ void acpi_init(uint64_t rsdp)
 		memcpy(&sleep_ctl, f + FADT_SLEEP_CTL, sizeof(sleep_ctl));
 	else
 		memcpy(&pm1a_cnt, f + FADT_PM1A_CNT, 2);
-	if ((dsdt = table_at(dsdt_addr)))
+	if ((dsdt = table_at(dsdt_addr))) {
 		find_s5(dsdt);
+		dsdt_found = dsdt;
+	}
 	pr_debug("ACPI: pm1a_cnt 0x%x sleep_ctl 0x%llx S5 %s %u\n", pm1a_cnt,
 		 (unsigned long long)sleep_ctl.addr, s5_found ? "found" : "missing", s5_type);
 }
@@ -156,4 +163,64 @@ void acpi_poweroff(void)
 		outb((uint16_t)sleep_ctl.addr, (uint8_t)((s5_type & 7) << 2 | 1 << 5));
 	else if (pm1a_cnt)
 		outw(pm1a_cnt, (uint16_t)((s5_type & 7) << 10 | 1 << 13));
+}
+
+unsigned acpi_ioapics(struct acpi_ioapic *out, unsigned max)
+{
+	const struct acpi_header *madt = rsdp_found ? find_table(rsdp_found, "APIC") : NULL;
+	const uint8_t *p, *end;
+	unsigned n = 0;
+
+	if (!madt)
+		return 0;
+	p = (const uint8_t *)madt + sizeof(*madt) + 8; /* the local APIC address and flags */
+	end = (const uint8_t *)madt + madt->len;
+	for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end && n < max; p += p[1]) {
+		if (p[0] != 1 || p[1] < 12) /* type 1: I/O APIC */
+			continue;
+		memcpy(&out[n].addr, p + 4, 4);
+		memcpy(&out[n].gsi_base, p + 8, 4);
+		n++;
+	}
+	return n;
+}
+
+/* The first n bytes equal to pat in [p, end), or NULL (images without newlib have no memmem). */
+static const uint8_t *find_bytes(const uint8_t *p, const uint8_t *end, const void *pat, size_t n)
+{
+	for (; p && p + n <= end; p++)
+		if (!memcmp(p, pat, n))
+			return p;
+	return NULL;
+}
+
+/*
+ * microvm's DSDT: each virtio-mmio transport is a device with _HID "LNRO0005" whose _CRS holds a
+ * Memory32Fixed descriptor (86 09 00 rw base len) and an extended interrupt (89 len flags 01 gsi).
+ * Look for the two after each _HID, before the next one.
+ */
+unsigned acpi_virtio_mmio(struct acpi_mmio_dev *out, unsigned max)
+{
+	static const char hid[] = "LNRO0005";
+	const uint8_t *p, *end;
+	unsigned n = 0;
+
+	if (!dsdt_found)
+		return 0;
+	p = (const uint8_t *)dsdt_found + sizeof(*dsdt_found);
+	end = (const uint8_t *)dsdt_found + dsdt_found->len;
+	while (n < max && (p = find_bytes(p, end, hid, 8))) {
+		const uint8_t *next = find_bytes(p + 8, end, hid, 8), *lim = next ? next : end;
+		const uint8_t *mem = find_bytes(p, lim, "\x86\x09\x00", 3);
+		const uint8_t *irq = mem ? find_bytes(mem, lim, "\x89", 1) : NULL;
+
+		if (mem && irq && mem + 12 <= lim && irq + 9 <= lim && irq[4] >= 1) {
+			memcpy(&out[n].base, mem + 4, 4);
+			memcpy(&out[n].size, mem + 8, 4);
+			memcpy(&out[n].gsi, irq + 5, 4);
+			n++;
+		}
+		p += 8;
+	}
+	return n;
 }

@@ -10,6 +10,7 @@
 #include <skiff/panic.h>
 #include <skiff/printk.h>
 #include <plat-common/x86_trap.h>
+#include <kvm/irq.h>
 #include <kvm/setup.h>
 #include <kvm/x86.h>
 
@@ -35,7 +36,7 @@ void kvm_trap(struct x86_trapframe *f)
 		x86_exception(f);
 	if (f->vector == KVM_VEC_SPURIOUS)
 		return;
-	if (f->vector != KVM_VEC_TIMER)
+	if (f->vector != KVM_VEC_TIMER && !irq_dispatch((uint8_t)f->vector))
 		pr_warn("unexpected interrupt vector %llu\n", (unsigned long long)f->vector);
 	lapic_eoi();
 }

@@ -262,6 +262,30 @@ void *paging_stack_map(void *addr, unsigned order)
 	return (void *)va;
 }
 
+/*
+ * Device registers (a PCI BAR, a virtio-mmio window) at their physical address, uncached, 4 KiB
+ * at a time, after boot. Entries only go from absent to present: no flush. Pages something maps
+ * already stay as they are.
+ */
+int paging_map_mmio(uintptr_t pa, size_t len)
+{
+	for (uintptr_t va = SK_ALIGN_DOWN(pa, PAGE); va < pa + len; va += PAGE) {
+		uint64_t *pdpt = runtime_next_table(&pml4[(va >> 39) & 511]);
+		uint64_t *pd = pdpt ? runtime_next_table(&pdpt[(va >> 30) & 511]) : NULL;
+		uint64_t *pde = pd ? &pd[(va >> 21) & 511] : NULL, *pt;
+
+		if (!pde)
+			return PLAT_EUNSPEC;
+		if (*pde & PTE_PS)
+			continue;
+		if (!(pt = runtime_next_table(pde)))
+			return PLAT_EUNSPEC;
+		if (!(pt[(va >> 12) & 511] & PTE_P))
+			pt[(va >> 12) & 511] = va | MAP_MMIO;
+	}
+	return PLAT_OK;
+}
+
 void paging_flush_page(uintptr_t va)
 {
 	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");

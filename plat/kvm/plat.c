@@ -6,9 +6,10 @@
 /* QEMU until an entry point says otherwise: its code runs before any world is known. */
 const struct kvm_world *kvm_world = &kvm_world_qemu;
 
-/* Neither QEMU's nor skiff-hv's world has a service that needs threads. */
 void plat_late_init(void)
 {
+	if (kvm_world->late_init)
+		kvm_world->late_init();
 }
 
 void plat_console_write(const char *buf, size_t len)
@@ -54,4 +55,29 @@ int plat_blk_info(struct plat_blk_info *info)
 int plat_blk_submit(struct plat_blk_req *reqs, unsigned n)
 {
 	return kvm_world->blk_submit ? kvm_world->blk_submit(reqs, n) : PLAT_ENODEV;
+}
+
+unsigned plat_net_count(void)
+{
+	return kvm_world->net_count ? kvm_world->net_count() : 0;
+}
+
+int plat_net_info(unsigned nic, struct plat_net_info *info)
+{
+	return kvm_world->net_info ? kvm_world->net_info(nic, info) : PLAT_ENODEV;
+}
+
+int plat_net_send(unsigned nic, const struct plat_net_frame *f, unsigned n)
+{
+	return kvm_world->net_send ? kvm_world->net_send(nic, f, n) : -PLAT_ENODEV;
+}
+
+int plat_net_recv(unsigned nic, struct plat_net_frame *f, unsigned n)
+{
+	return kvm_world->net_recv ? kvm_world->net_recv(nic, f, n) : -PLAT_ENODEV;
+}
+
+int plat_net_stats(unsigned nic, struct plat_net_stats *st)
+{
+	return kvm_world->net_stats ? kvm_world->net_stats(nic, st) : PLAT_ENODEV;
 }

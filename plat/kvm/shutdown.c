@@ -6,6 +6,7 @@
  * -no-reboot exits), then a triple fault follow.
  */
 #include <skiff/panic.h>
+#include <kvm/net.h>
 #include <kvm/setup.h>
 #include <kvm/world.h>
 #include <kvm/x86.h>
@@ -41,4 +42,10 @@ const struct kvm_world kvm_world_qemu = {
 	.halt = pvh_halt,
 	.abort = pvh_abort,
 	.tlb_flush_page = paging_flush_page,
+	.late_init = qemu_net_probe,
+	.net_count = qemu_net_count,
+	.net_info = qemu_net_info,
+	.net_send = qemu_net_send,
+	.net_recv = qemu_net_recv,
+	.net_stats = qemu_net_stats,
 };

@@ -163,3 +163,33 @@ int plat_blk_submit(struct plat_blk_req *reqs, unsigned n)
 	(void)reqs, (void)n;
 	return PLAT_ENODEV;
 }
+
+/* No netfront yet: no NICs. */
+unsigned plat_net_count(void)
+{
+	return 0;
+}
+
+int plat_net_info(unsigned nic, struct plat_net_info *info)
+{
+	(void)nic, (void)info;
+	return PLAT_ENODEV;
+}
+
+int plat_net_send(unsigned nic, const struct plat_net_frame *f, unsigned n)
+{
+	(void)nic, (void)f, (void)n;
+	return -PLAT_ENODEV;
+}
+
+int plat_net_recv(unsigned nic, struct plat_net_frame *f, unsigned n)
+{
+	(void)nic, (void)f, (void)n;
+	return -PLAT_ENODEV;
+}
+
+int plat_net_stats(unsigned nic, struct plat_net_stats *st)
+{
+	(void)nic, (void)st;
+	return PLAT_ENODEV;
+}

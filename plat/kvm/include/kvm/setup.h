@@ -4,6 +4,7 @@
 #define KVM_SETUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <skiff/plat.h>
 
@@ -37,6 +38,16 @@ void tsc_init(uint64_t boot_tsc);
 void tsc_setup(uint64_t boot_tsc, uint64_t hz, const char *source, uint64_t wall_ns_at_boot);
 void lapic_init(void);
 void acpi_init(uint64_t rsdp);
+struct acpi_ioapic {
+	uint32_t addr, gsi_base;
+};
+struct acpi_mmio_dev {
+	uint32_t base, size, gsi;
+};
+/* The I/O APICs the MADT lists; how many (at most max). */
+unsigned acpi_ioapics(struct acpi_ioapic *out, unsigned max);
+/* virtio-mmio transports the DSDT lists (QEMU microvm); how many (at most max). */
+unsigned acpi_virtio_mmio(struct acpi_mmio_dev *out, unsigned max);
 uint64_t rtc_read_unix_ns(void);
 
 /* Time helpers shared by the timer code. */
@@ -53,6 +64,8 @@ void *paging_stack_map(void *addr, unsigned order); /* plat_stack_map */
 /* The physical address of addr: identity, except on thread stacks (an alias of RAM). */
 uintptr_t paging_phys(const void *addr);
 void paging_flush_page(uintptr_t va);	/* invlpg: CPL 0 only */
+/* Map device registers at [pa, pa + len), uncached, at their own address (after boot). */
+int paging_map_mmio(uintptr_t pa, size_t len);
 /*
  * Use the page tables at root, which map nothing at or above top, for plat_addr_readable and the
  * stack alias (skiff-hv builds them, not paging_init).

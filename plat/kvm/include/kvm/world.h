@@ -22,6 +22,13 @@ struct kvm_world {
 	void (*tlb_flush_page)(uintptr_t va);	/* after a page-table change */
 	int (*blk_info)(struct plat_blk_info *info);
 	int (*blk_submit)(struct plat_blk_req *reqs, unsigned n);
+	void (*late_init)(void);	/* services that need the kernel's allocator (NULL: none) */
+	/* NICs (NULL: none in this world) */
+	unsigned (*net_count)(void);
+	int (*net_info)(unsigned nic, struct plat_net_info *info);
+	int (*net_send)(unsigned nic, const struct plat_net_frame *f, unsigned n);
+	int (*net_recv)(unsigned nic, struct plat_net_frame *f, unsigned n);
+	int (*net_stats)(unsigned nic, struct plat_net_stats *st);
 };
 
 extern const struct kvm_world *kvm_world;

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+app-y += apps/echo/main.c

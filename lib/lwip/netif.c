@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The platform's NICs as lwIP interfaces: each plat.h NIC becomes netif "enN" (N its index),
+ * configured from the kernel command line (net.ip=10.0.0.2/24 net.gw=10.0.0.1 net.dns=10.0.0.1
+ * for NIC 0, net1.ip= and so on for the others) or by DHCP when it gets no address, with IPv6
+ * link-local and SLAAC addresses. One receive thread takes frames from every NIC in batches and
+ * hands them to lwIP (under its core lock); frames go out from whichever thread lwIP runs in.
+ */
+#define pr_tag "net"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <skiff/app.h>
+#include <skiff/cmdline.h>
+#include <skiff/plat.h>
+#include <skiff/printk.h>
+#include <skiff/thread.h>
+#include <skiff/time.h>
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/netif.h"
+#include "lwip/tcpip.h"
+#include "netif/ethernet.h"
+#include "lwip.h"
+
+#define RX_BATCH 32
+#define DHCP_WAIT_S 10
+
+struct nic {
+	struct netif netif;
+	unsigned index;
+	struct plat_net_info info;
+	uint64_t rx_nomem;	/* frames dropped for want of a receive buffer (pbuf) */
+};
+
+static struct nic nics[PLAT_NET_MAX_NICS];
+static unsigned nr_nics;
+
+/* One frame at a time to the NIC. lwIP calls this holding its core lock: one caller at a time. */
+static err_t linkoutput(struct netif *netif, struct pbuf *p)
+{
+	static uint8_t frame[PLAT_NET_MAX_FRAME];
+	struct nic *n = netif->state;
+	struct plat_net_frame f = { frame, p->tot_len };
+
+	if (p->tot_len > sizeof(frame))
+		return ERR_BUF;
+	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	/* A full transmit ring empties as the device works: try again a few times, then drop. */
+	for (int tries = 0; tries < 100; tries++) {
+		int r = plat_net_send(n->index, &f, 1);
+
+		if (r == 1)
+			return ERR_OK;
+		if (r < 0)
+			return ERR_IF;
+		sk_thread_yield();
+	}
+	return ERR_IF;
+}
+
+static err_t nic_init(struct netif *netif)
+{
+	struct nic *n = netif->state;
+
+	netif->name[0] = 'e';
+	netif->name[1] = 'n';
+	netif->hwaddr_len = ETH_HWADDR_LEN;
+	memcpy(netif->hwaddr, n->info.mac, ETH_HWADDR_LEN);
+	netif->mtu = n->info.mtu;
+	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_IGMP |
+		       NETIF_FLAG_MLD6;
+	netif->linkoutput = linkoutput;
+#if LWIP_IPV4
+	netif->output = etharp_output;
+#endif
+#if LWIP_IPV6
+	netif->output_ip6 = ethip6_output;
+	netif->mtu6 = n->info.mtu;
+#endif
+	return ERR_OK;
+}
+
+/* Frames from every NIC into lwIP; sleeps until a device may have more when none has any. */
+static void *rx_thread(void *arg)
+{
+	static uint8_t bufs[RX_BATCH][PLAT_NET_MAX_FRAME];
+	struct plat_net_frame f[RX_BATCH];
+
+	(void)arg;
+	for (;;) {
+		int total = 0;
+
+		for (unsigned i = 0; i < nr_nics; i++) {
+			int got;
+
+			for (int k = 0; k < RX_BATCH; k++)
+				f[k] = (struct plat_net_frame){ bufs[k], sizeof(bufs[k]) };
+			got = plat_net_recv(i, f, RX_BATCH);
+			for (int k = 0; k < got; k++) {
+				struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)f[k].len, PBUF_POOL);
+
+				if (!p) {
+					nics[i].rx_nomem++;
+					continue;
+				}
+				pbuf_take(p, f[k].buf, (u16_t)f[k].len);
+				if (nics[i].netif.input(p, &nics[i].netif) != ERR_OK)
+					pbuf_free(p);
+			}
+			total += got > 0 ? got : 0;
+		}
+		if (!total)
+			sk_wait_device_event();
+	}
+	return NULL;
+}
+
+/* The value of option "net.KEY" for NIC 0, "netN.KEY" for NIC N; NULL when absent. */
+static const char *option(unsigned nic, const char *key)
+{
+	char name[32];
+
+	if (nic == 0)
+		snprintf(name, sizeof(name), "net.%s", key);
+	else
+		snprintf(name, sizeof(name), "net%u.%s", nic, key);
+	return sk_cmdline_get(sk_boot_cmdline(), name);
+}
+
+#if LWIP_IPV4
+/* "a.b.c.d/len" (len 0-32, default 24): false when it is not. */
+static bool parse_cidr(const char *s, ip4_addr_t *ip, ip4_addr_t *mask)
+{
+	char buf[32];
+	char *slash;
+	unsigned len = 24;
+
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/'))) {
+		char *end;
+
+		*slash = '\0';
+		len = (unsigned)strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || len > 32)
+			return false;
+	}
+	if (!ip4addr_aton(buf, ip))
+		return false;
+	ip4_addr_set_u32(mask, len ? lwip_htonl(0xffffffffu << (32 - len)) : 0);
+	return true;
+}
+#endif
+
+/* Static IPv4 settings from the command line: true when the NIC got an address. */
+static bool configure_static(struct nic *n)
+{
+#if LWIP_IPV4
+	const char *ip = option(n->index, "ip"), *gw = option(n->index, "gw"), *dns = option(n->index, "dns");
+	ip4_addr_t addr, mask, gateway;
+	ip_addr_t server;
+
+	ip4_addr_set_zero(&gateway);
+	if (dns && !ipaddr_aton(dns, &server))
+		pr_err("en%u: net%s.dns=%s is not an address; ignored\n", n->index, n->index ? "N" : "", dns);
+#if LWIP_DNS
+	else if (dns)
+		dns_setserver(0, &server);
+#endif
+	if (!ip)
+		return false;
+	if (!parse_cidr(ip, &addr, &mask)) {
+		pr_err("en%u: ip=%s is not an address/prefix (e.g. 10.0.0.2/24); no static address\n", n->index, ip);
+		return false;
+	}
+	if (gw && !ip4addr_aton(gw, &gateway))
+		pr_err("en%u: gw=%s is not an address; no gateway\n", n->index, gw);
+	netif_set_addr(&n->netif, &addr, &mask, &gateway);
+	return true;
+#else
+	(void)n;
+	return false;
+#endif
+}
+
+/* The boot log line of a NIC: MAC, MTU, model, addresses and where they came from. */
+static void log_nic(struct nic *n, const char *how)
+{
+	char line[256];
+	const uint8_t *m = n->info.mac;
+	int len = snprintf(line, sizeof(line), "en%u: %02x:%02x:%02x:%02x:%02x:%02x mtu %u %s", n->index,
+			   m[0], m[1], m[2], m[3], m[4], m[5], n->info.mtu, n->info.model ? n->info.model : "");
+
+#if LWIP_IPV4
+	char ip[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX];
+
+	ip4addr_ntoa_r(netif_ip4_addr(&n->netif), ip, sizeof(ip));
+	ip4addr_ntoa_r(netif_ip4_gw(&n->netif), gw, sizeof(gw));
+	if (!ip4_addr_isany_val(*netif_ip4_addr(&n->netif)))
+		len += snprintf(line + len, sizeof(line) - (size_t)len, ", %s/%d gw %s (%s)", ip,
+				__builtin_popcount(ip4_addr_get_u32(netif_ip4_netmask(&n->netif))), gw, how);
+	else
+		len += snprintf(line + len, sizeof(line) - (size_t)len, ", no IPv4 address (%s)", how);
+#endif
+#if LWIP_IPV6
+	char ll[IP6ADDR_STRLEN_MAX];
+
+	ip6addr_ntoa_r(netif_ip6_addr(&n->netif, 0), ll, sizeof(ll));
+	for (char *c = ll; *c; c++) /* lwIP writes hex in capitals; the usual form is small */
+		if (*c >= 'A' && *c <= 'F')
+			*c = (char)(*c - 'A' + 'a');
+	if (ip6_addr_isvalid(netif_ip6_addr_state(&n->netif, 0)) ||
+	    ip6_addr_istentative(netif_ip6_addr_state(&n->netif, 0)))
+		len += snprintf(line + len, sizeof(line) - (size_t)len, ", %s (link-local)", ll);
+#endif
+	(void)how;
+	pr_info("%s\n", line);
+}
+
+#if LWIP_DHCP
+/* Wait (bounded) for DHCP to give NIC n an address: true when it did. */
+static bool wait_dhcp(struct nic *n)
+{
+	const char *t = option(n->index, "dhcp_timeout");
+	uint64_t limit = (uint64_t)(t ? strtoul(t, NULL, 10) : DHCP_WAIT_S) * 1000000000ULL, start = sk_now_ns();
+
+	while (sk_now_ns() - start < limit) {
+		bool bound;
+
+		LOCK_TCPIP_CORE();
+		bound = dhcp_supplied_address(&n->netif);
+		UNLOCK_TCPIP_CORE();
+		if (bound)
+			return true;
+		sk_sleep_ns(20000000);
+	}
+	return false;
+}
+#endif
+
+static void start_nic(struct nic *n)
+{
+	const char *how = "static";
+	bool have_ip;
+
+	LOCK_TCPIP_CORE();
+	netif_add(&n->netif, NULL, NULL, NULL, n, nic_init, tcpip_input);
+	netif_set_up(&n->netif);
+	netif_set_link_up(&n->netif);
+#if LWIP_IPV6
+	netif_create_ip6_linklocal_address(&n->netif, 1);
+	netif_set_ip6_autoconfig_enabled(&n->netif, 1);
+#endif
+	if (n->index == 0)
+		netif_set_default(&n->netif);
+	have_ip = configure_static(n);
+#if LWIP_DHCP
+	if (!have_ip)
+		dhcp_start(&n->netif);
+#endif
+	UNLOCK_TCPIP_CORE();
+#if LWIP_DHCP
+	if (!have_ip) {
+		have_ip = wait_dhcp(n);
+		how = have_ip ? "DHCP" : "no DHCP lease yet: still asking";
+	}
+#else
+	if (!have_ip)
+		how = "none given";
+#endif
+	log_nic(n, how);
+}
+
+void sk_lwip_netifs_init(void)
+{
+	nr_nics = plat_net_count();
+	if (nr_nics > PLAT_NET_MAX_NICS)
+		nr_nics = PLAT_NET_MAX_NICS;
+	for (unsigned i = 0; i < nr_nics; i++) {
+		nics[i].index = i;
+		if (plat_net_info(i, &nics[i].info) != PLAT_OK) {
+			nr_nics = i;
+			break;
+		}
+	}
+	if (!nr_nics)
+		return;
+	if (!sk_thread_create("netrx", rx_thread, NULL))
+		pr_err("cannot start the receive thread: no network\n");
+	for (unsigned i = 0; i < nr_nics; i++)
+		start_nic(&nics[i]);
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-net: one receive and one transmit queue of up to 256 entries, each entry a fixed 2 KiB
+ * buffer (the 12-byte virtio header and a full frame), so nothing is allocated per packet. All
+ * receive buffers stay posted; a frame is copied out and its buffer posted again. Transmit copies
+ * the frame into a free buffer and notifies the device once per batch; it asks for no interrupt,
+ * and takes finished buffers back when it next sends. Only receive interrupts.
+ *
+ * The device is not trusted: a used entry whose length cannot hold a header and an Ethernet
+ * header, or runs past its buffer, or that returns a transmit buffer not in flight, is dropped
+ * and counted.
+ */
+#define pr_tag "virtio-net"
+#include <string.h>
+#include <skiff/page.h>
+#include <skiff/printk.h>
+#include <kvm/net.h>
+
+#define NET_F_MTU (1ULL << 3)
+#define NET_F_MAC (1ULL << 5)
+#define FEATURES (VIRTIO_F_VERSION_1 | NET_F_MTU | NET_F_MAC)
+
+#define RXQ 0
+#define TXQ 1
+#define RING 256
+#define BUF 2048
+#define HDR 12		/* struct virtio_net_hdr with num_buffers (VIRTIO_F_VERSION_1) */
+#define ETH_HDR 14
+
+struct vnet {
+	struct virtio_dev *d;
+	struct virtq rx, tx;
+	uint8_t *rxbuf, *txbuf;		/* RING buffers of BUF bytes each */
+	uint16_t tx_free[RING], ntx_free;
+	bool tx_busy[RING];
+	uint8_t mac[6];
+	uint16_t mtu;
+	char model[24];
+	struct plat_net_stats st;
+};
+
+static void on_irq(void *arg)
+{
+	struct vnet *n = arg;
+
+	n->d->t->irq_ack(n->d); /* the work happens once the idle loop has woken the receiver */
+}
+
+static void *buffers(void)
+{
+	uint8_t *p = sk_page_alloc(7); /* RING * BUF = 512 KiB */
+
+	if (p)
+		memset(p, 0, (size_t)RING * BUF);
+	return p;
+}
+
+static void read_config(struct vnet *n, uint64_t f, unsigned index)
+{
+	if (f & NET_F_MAC) {
+		for (unsigned i = 0; i < 6; i++)
+			n->mac[i] = (uint8_t)n->d->t->config_read(n->d, i, 1);
+	} else { /* a locally administered address of our own */
+		memcpy(n->mac, (uint8_t[]){ 0x02, 0x53, 0x4b, 0x46, 0x00, (uint8_t)index }, 6);
+	}
+	n->mtu = 1500;
+	if (f & NET_F_MTU) {
+		uint16_t m = (uint16_t)n->d->t->config_read(n->d, 10, 2);
+
+		if (m >= 576 && m < 1500)
+			n->mtu = m;
+	}
+}
+
+struct vnet *vnet_init(struct virtio_dev *d, unsigned index)
+{
+	struct vnet *n = sk_page_alloc(1);
+	uint64_t f;
+
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	n->d = d;
+	if (!(f = virtio_negotiate(d, FEATURES)))
+		return NULL;
+	read_config(n, f, index);
+	n->rxbuf = buffers();
+	n->txbuf = buffers();
+	if (!n->rxbuf || !n->txbuf || virtq_init(d, &n->rx, RXQ, RING, true) ||
+	    virtq_init(d, &n->tx, TXQ, RING, false) || !d->t->irq_setup(d, on_irq, n)) {
+		pr_warn("%s: cannot set up its queues or interrupt\n", d->t->name);
+		virtio_fail(d);
+		return NULL;
+	}
+	n->tx.avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	for (uint16_t i = 0; i < n->tx.size; i++)
+		n->tx_free[n->ntx_free++] = i;
+	for (uint16_t i = 0; i < n->rx.size; i++)
+		virtq_offer(&n->rx, i, (uintptr_t)(n->rxbuf + (size_t)i * BUF), BUF, true);
+	virtio_driver_ok(d);
+	virtq_kick(&n->rx);
+	strcpy(n->model, d->base ? "virtio-net (MMIO)" : "virtio-net (PCI)");
+	return n;
+}
+
+void vnet_info(const struct vnet *n, struct plat_net_info *info)
+{
+	memcpy(info->mac, n->mac, 6);
+	info->mtu = n->mtu;
+	info->model = n->model;
+}
+
+/* Finished transmit buffers back to the free list; one not in flight is the device's error. */
+static void tx_reclaim(struct vnet *n)
+{
+	uint16_t id;
+	uint32_t len;
+
+	while (virtq_used(&n->tx, &id, &len)) {
+		if (!n->tx_busy[id]) {
+			n->tx.bad++;
+			continue;
+		}
+		n->tx_busy[id] = false;
+		n->tx_free[n->ntx_free++] = id;
+	}
+}
+
+int vnet_send(struct vnet *n, const struct plat_net_frame *f, unsigned count)
+{
+	unsigned taken = 0;
+
+	tx_reclaim(n);
+	for (; taken < count; taken++) {
+		uint16_t id;
+		uint8_t *b;
+
+		if (f[taken].len < ETH_HDR || f[taken].len > (uint32_t)n->mtu + ETH_HDR) {
+			n->st.tx_dropped++;
+			continue; /* taken and dropped: it can never be sent */
+		}
+		if (!n->ntx_free)
+			break;
+		id = n->tx_free[--n->ntx_free];
+		n->tx_busy[id] = true;
+		b = n->txbuf + (size_t)id * BUF;
+		memset(b, 0, HDR);
+		memcpy(b + HDR, f[taken].buf, f[taken].len);
+		virtq_offer(&n->tx, id, (uintptr_t)b, HDR + f[taken].len, false);
+		n->st.tx_frames++;
+	}
+	if (taken)
+		virtq_kick(&n->tx);
+	return (int)taken;
+}
+
+int vnet_recv(struct vnet *n, struct plat_net_frame *f, unsigned count)
+{
+	unsigned got = 0, reposted = 0;
+	uint16_t id;
+	uint32_t len;
+
+	while (got < count && virtq_used(&n->rx, &id, &len)) {
+		uint8_t *b = n->rxbuf + (size_t)id * BUF;
+
+		if (len < HDR + ETH_HDR || len > BUF || len - HDR > f[got].len) {
+			n->st.rx_dropped++;
+		} else {
+			memcpy(f[got].buf, b + HDR, len - HDR);
+			f[got].len = len - HDR;
+			got++;
+			n->st.rx_frames++;
+		}
+		virtq_offer(&n->rx, id, (uintptr_t)b, BUF, true);
+		reposted++;
+	}
+	if (reposted)
+		virtq_kick(&n->rx);
+	return (int)got;
+}
+
+void vnet_stats(const struct vnet *n, struct plat_net_stats *st)
+{
+	*st = n->st;
+	st->rx_dropped += n->rx.bad;
+	st->tx_dropped += n->tx.bad;
+}
