@@ -6,6 +6,8 @@
 # Usage: support/deps.sh [--check] [GROUP...]
 #   build (default)  compilers and kconfig
 #   test, bench      QEMU, clang, gdb / hyperfine
+#   net              network tests: iproute2 (namespaces, taps), curl, ab, wrk, ping, dnsmasq,
+#                    and nginx for the benchmark (never started as a service)
 #   newlib           Debian's newlib-source, unpacked under build/deps/newlib-src
 #   lua              Debian's lua5.4 source package (apt-get source), under build/deps/lua-src
 #   lwip             Debian's lwip source package (lwIP 2.1), under build/deps/lwip-src
@@ -21,6 +23,7 @@ cd "$(dirname "$0")/.."
 build_pkgs=(gcc make binutils kconfig-frontends-nox python3 libxen-dev)
 test_pkgs=(qemu-system-x86 clang bc gdb)
 bench_pkgs=(hyperfine)
+net_pkgs=(iproute2 curl apache2-utils wrk iputils-ping dnsmasq-base nginx-light python3)
 newlib_pkgs=(newlib-source xz-utils)
 lua_pkgs=(dpkg-dev)
 lwip_pkgs=(dpkg-dev)
@@ -35,9 +38,9 @@ groups=()
 for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
-	build|test|bench|newlib|lua|lwip|xen) groups+=("$a") ;;
-	all) groups+=(build test bench newlib lua lwip xen) ;;
-	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench, newlib, lua, lwip, xen or all)" >&2; exit 2 ;;
+	build|test|bench|net|newlib|lua|lwip|xen) groups+=("$a") ;;
+	all) groups+=(build test bench net newlib lua lwip xen) ;;
+	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench, net, newlib, lua, lwip, xen or all)" >&2; exit 2 ;;
 	esac
 done
 [ ${#groups[@]} -gt 0 ] || groups=(build)
@@ -48,6 +51,7 @@ for g in "${groups[@]}"; do
 	build) want+=("${build_pkgs[@]}") ;;
 	test) want+=("${test_pkgs[@]}") ;;
 	bench) want+=("${bench_pkgs[@]}") ;;
+	net) want+=("${net_pkgs[@]}") ;;
 	newlib) want+=("${newlib_pkgs[@]}") ;;
 	lua) want+=("${lua_pkgs[@]}") ;;
 	lwip) want+=("${lwip_pkgs[@]}") ;;

@@ -4,9 +4,13 @@
  * epoll loop: every connection is non-blocking; what a client sends comes back. Data that cannot
  * be sent back at once waits in the connection's buffer, and the connection is not read from
  * until it has gone (back-pressure). Prints one line when it listens, then nothing per client.
+ *
+ * "echo connect HOST PORT MESSAGE" is the client side, for tests of outgoing connections and
+ * names: resolve HOST (DNS for a name), connect, send MESSAGE, print what comes back, exit 0.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,12 +133,49 @@ static void udp_echo(int u)
 	}
 }
 
+/* The client: 0 when the reply came, 1 with a message otherwise. */
+static int client(const char *host, const char *port, const char *msg)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	char buf[512];
+	size_t got = 0, len = strlen(msg);
+	int r = getaddrinfo(host, port, &hints, &res), fd;
+
+	if (r) {
+		fprintf(stderr, "echo: %s: %s\n", host, gai_strerror(r));
+		return 1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen)) {
+		fprintf(stderr, "echo: connect to %s port %s: %s\n", host, port, strerror(errno));
+		return 1;
+	}
+	freeaddrinfo(res);
+	if (send(fd, msg, len, 0) != (ssize_t)len) {
+		fprintf(stderr, "echo: send: %s\n", strerror(errno));
+		return 1;
+	}
+	while (got < len && got < sizeof(buf) - 1) {
+		ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	printf("echo: %s answered \"%s\"\n", host, buf);
+	close(fd);
+	return got ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	int port = argc > 1 ? atoi(argv[1]) : 7, ep = epoll_create1(0), t, u;
 	struct epoll_event ev, evs[MAX_EVENTS];
 	static int tcp_tag, udp_tag;
 
+	if (argc == 5 && !strcmp(argv[1], "connect"))
+		return client(argv[2], argv[3], argv[4]);
 	if (port < 1 || port > 65535) {
 		fprintf(stderr, "echo: '%s' is not a port\n", argv[1]);
 		return 2;

@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: MIT
+# Networking under QEMU (TCG), on -M microvm (virtio-mmio) and -M pc (virtio-net-pci): each case
+# makes its own network namespace with taps (support/netns.sh), boots the image attached to them,
+# talks to it with real clients (ping, curl, ab, python sockets, dnsmasq) from inside the
+# namespace, and removes everything afterwards, also when a case fails or the run is interrupted.
+# Every address is inside a namespace. Needs root (namespaces): otherwise each case is skipped.
+
+NET_SKIP=""
+if [ "$(id -u)" != 0 ]; then
+	NET_SKIP="network namespaces need root"
+elif ! support/netns.sh create probe >/dev/null 2>&1; then
+	NET_SKIP="cannot create a network namespace here"
+fi
+support/netns.sh destroy probe >/dev/null 2>&1
+NET_ACTIVE=()
+net_cleanup() {
+	for n in "${NET_ACTIVE[@]}"; do
+		support/netns.sh destroy "$n" >/dev/null 2>&1
+	done
+	NET_ACTIVE=()
+}
+trap net_cleanup EXIT INT TERM
+
+for app in httpd echo; do
+	make -s APP=apps/$app >"$TEST_LOGS/build-$app.log" 2>&1 || fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"
+done
+
+# A site for httpd: the app's page, a small file, 1 MiB of random bytes, a nested directory.
+SITE=$TEST_LOGS/net-site
+rm -rf "$SITE"; mkdir -p "$SITE/sub"
+cp apps/httpd/rootfs/index.html "$SITE/"
+echo "small file" >"$SITE/small.txt"
+head -c 1048576 /dev/urandom >"$SITE/big.bin"
+echo "nested" >"$SITE/sub/index.html"
+python3 support/mkinitrd.py "$SITE" "$TEST_LOGS/net-site.cpio"
+
+# net_boot NAME MACHINE NICS IMAGE READY-PATTERN [QEMU-RUN-OPTIONS...] [-- APP-ARGS...]: namespace
+# sk-NAME, the image booted in it (in the background), waited for until its log shows
+# READY-PATTERN. Returns 1 when it does not come up; the caller fails the test.
+net_boot() {
+	local name=$1 machine=$2 nics=$3 image=$4 ready=$5 log="$TEST_LOGS/net-$1.log" qopts=() i
+	shift 5
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		qopts+=("$1")
+		shift
+	done
+	support/netns.sh create "$name" "$nics" || return 1
+	NET_ACTIVE+=("$name")
+	for ((i = 0; i < nics; i++)); do
+		qopts+=(--nic "tap=tap$i")
+	done
+	support/netns.sh exec "$name" support/qemu-run.sh --timeout 300 --machine "$machine" \
+		"${qopts[@]}" "$image" "$@" >"$log" 2>&1 &
+	for _ in $(seq 300); do
+		grep -q "$ready" "$log" 2>/dev/null && return 0
+		kill -0 $! 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+net_in() { # NAME CMD...: run CMD in the namespace, bounded
+	local name=$1
+	shift
+	timeout -k 5 120 support/netns.sh exec "$name" "$@"
+}
+
+# A raw HTTP exchange from inside the namespace: send DATA (a Python bytes expression), print the reply.
+net_raw() { # NAME HOST DATA [IDLE-WAIT]
+	net_in "$1" python3 - "$2" "$3" "${4:-5}" <<'PY'
+import socket, sys
+host, data, wait = sys.argv[1], eval(sys.argv[2]), float(sys.argv[3])  # the test's own expression
+s = socket.create_connection((host, 80), timeout=wait + 10)
+s.sendall(data)
+out = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+except socket.timeout:
+    out += b"<timeout>"
+sys.stdout.write(out.decode("latin-1"))
+PY
+}
+
+expect_in() { # TEST LOG PATTERN...
+	local t=$1 log=$2 p
+	shift 2
+	for p in "$@"; do
+		if ! grep -qF -- "$p" "$log"; then
+			fail "$t" "missing '$p'" "$log"
+			return 1
+		fi
+	done
+	pass "$t"
+}
+
+# ---- httpd: ping, files, keep-alive, pipelining, load, bad requests, idle limit -------------
+httpd_suite() {
+	local m=$1 ns=h$1 t=net/$1 out="$TEST_LOGS/net-$1-out" ip=10.0.0.2
+	if [ -n "$NET_SKIP" ]; then
+		for c in boot ping flood-ping small big head 404 keep-alive pipelining http10 concurrent bad-bytes \
+			 long-line endless-headers bad-method traversal cut-off idle-close served-meanwhile; do
+			skip "$t/httpd-$c" "$NET_SKIP"
+		done
+		return
+	fi
+	if ! net_boot "$ns" "$m" 1 build/httpd/httpd.kvm "httpd: serving" --initrd "$TEST_LOGS/net-site.cpio" \
+		--opts "net.ip=$ip/24 net.gw=10.0.0.1" -- -t 3; then
+		fail "$t/httpd-boot" "the image did not come up" "$TEST_LOGS/net-$ns.log"
+		net_cleanup
+		return
+	fi
+	expect_in "$t/httpd-boot" "$TEST_LOGS/net-$ns.log" "en0: 52:54:00" "$ip/24 gw 10.0.0.1 (static)" "(link-local)"
+
+	net_in "$ns" ping -c 3 -W 2 $ip >"$out.ping" 2>&1 && pass "$t/httpd-ping" || fail "$t/httpd-ping" "no answer" "$out.ping"
+	net_in "$ns" ping -f -c 2000 -W 1 $ip >"$out.flood" 2>&1
+	if net_in "$ns" ping -c 2 -W 2 $ip >>"$out.flood" 2>&1; then
+		pass "$t/httpd-flood-ping"
+	else
+		fail "$t/httpd-flood-ping" "no answer after a flood of 2000 pings" "$out.flood"
+	fi
+
+	net_in "$ns" curl -s -m 20 -o "$out.small" http://$ip/small.txt &&
+		cmp -s "$out.small" "$SITE/small.txt" && pass "$t/httpd-small" ||
+		fail "$t/httpd-small" "small.txt differs or did not come" "$out.small"
+	net_in "$ns" curl -s -m 60 -o "$out.big" http://$ip/big.bin &&
+		[ "$(sha256sum <"$out.big")" = "$(sha256sum <"$SITE/big.bin")" ] && pass "$t/httpd-big" ||
+		fail "$t/httpd-big" "the 1 MiB file's checksum differs"
+	net_in "$ns" curl -s -m 20 -I http://$ip/small.txt >"$out.head" 2>&1
+	expect_in "$t/httpd-head" "$out.head" "HTTP/1.1 200 OK" "Content-Length: 11" "Content-Type: text/plain" \
+		"Last-Modified: " "Date: "
+	net_in "$ns" curl -s -m 20 -o /dev/null -w '%{http_code}\n' http://$ip/nothing/here >"$out.404" 2>&1
+	expect_in "$t/httpd-404" "$out.404" "404"
+	net_in "$ns" curl -sv -m 20 http://$ip/small.txt http://$ip/sub/ http://$ip/ >"$out.ka" 2>&1
+	expect_in "$t/httpd-keep-alive" "$out.ka" "Re-using existing connection" "nested" "Welcome to Skiff httpd"
+	net_raw "$ns" $ip 'b"GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /sub/ HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"' >"$out.pipe" 2>&1
+	if [ "$(grep -c '^HTTP/1.1 200 OK' "$out.pipe")" = 3 ] && grep -q "small file" "$out.pipe" && grep -q nested "$out.pipe"; then
+		pass "$t/httpd-pipelining"
+	else
+		fail "$t/httpd-pipelining" "expected three answers in order" "$out.pipe"
+	fi
+	net_in "$ns" curl -s -m 20 -0 -D - -o /dev/null http://$ip/small.txt >"$out.h10" 2>&1
+	expect_in "$t/httpd-http10" "$out.h10" "HTTP/1.1 200 OK" "Connection: close"
+	net_in "$ns" ab -q -c 200 -n 2000 -s 60 http://$ip/index.html >"$out.ab" 2>&1
+	if grep -q "^Complete requests: *2000" "$out.ab" && grep -q "^Failed requests: *0" "$out.ab" &&
+	   ! grep -q "^Non-2xx" "$out.ab"; then
+		pass "$t/httpd-concurrent"
+	else
+		fail "$t/httpd-concurrent" "ab -c 200 -n 2000 did not complete cleanly" "$out.ab"
+	fi
+
+	# Bad requests: each gets its status (or a close); the server goes on serving others.
+	net_raw "$ns" $ip "b'\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03' + bytes(range(256)) + b'\\r\\n\\r\\n'" >"$out.bytes" 2>&1
+	expect_in "$t/httpd-bad-bytes" "$out.bytes" "HTTP/1.1 400 Bad Request"
+	net_raw "$ns" $ip "b'GET /' + b'a' * 65536 + b' HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'" >"$out.long" 2>&1
+	expect_in "$t/httpd-long-line" "$out.long" "HTTP/1.1 414 URI Too Long"
+	net_raw "$ns" $ip "b'GET / HTTP/1.1\\r\\nHost: x\\r\\n' + b''.join(b'X-H%d: v\\r\\n' % i for i in range(5000)) + b'\\r\\n'" >"$out.hdrs" 2>&1
+	expect_in "$t/httpd-endless-headers" "$out.hdrs" "HTTP/1.1 431 Request Header Fields Too Large"
+	net_raw "$ns" $ip 'b"DELETE / HTTP/1.1\r\nHost: x\r\n\r\n"' >"$out.method" 2>&1
+	expect_in "$t/httpd-bad-method" "$out.method" "HTTP/1.1 405 Method Not Allowed" "Allow: GET, HEAD"
+	net_raw "$ns" $ip 'b"GET /sub/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"' >"$out.trav" 2>&1
+	expect_in "$t/httpd-traversal" "$out.trav" "HTTP/1.1 403 Forbidden"
+	# Half a request, then silence: a 408 at the idle limit (3 s here); others are served meanwhile.
+	net_raw "$ns" $ip 'b"GET /small.txt HTT"' 8 >"$out.cut" 2>&1 &
+	local cut=$!
+	sleep 1
+	net_in "$ns" curl -s -m 10 -o /dev/null -w '%{http_code}\n' http://$ip/small.txt >"$out.meanwhile" 2>&1
+	wait $cut
+	expect_in "$t/httpd-cut-off" "$out.cut" "HTTP/1.1 408 Request Timeout"
+	grep -q "<timeout>" "$out.cut" && fail "$t/httpd-idle-close" "not closed after the idle limit" "$out.cut" ||
+		pass "$t/httpd-idle-close"
+	expect_in "$t/httpd-served-meanwhile" "$out.meanwhile" "200"
+	net_cleanup
+}
+
+# ---- echo: UDP, outbound TCP, DNS and DHCP from dnsmasq, two NICs -----------------------------
+echo_suite() {
+	local m=$1 t=net/$1 out="$TEST_LOGS/net-$1-out"
+	if [ -n "$NET_SKIP" ]; then
+		for c in udp two-nics dhcp dns-outbound; do
+			skip "$t/echo-$c" "$NET_SKIP"
+		done
+		return
+	fi
+	# UDP echo, and two NICs on two subnets.
+	if net_boot "e$m" "$m" 2 build/echo/echo.kvm "echo: listening" \
+		--opts "net.ip=10.0.0.2/24 net1.ip=10.0.1.2/24"; then
+		net_in "e$m" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+for i in range(20):
+    s.sendto(b"datagram %d" % i, ("10.0.0.2", 7)); assert s.recvfrom(100)[0] == b"datagram %d" % i
+print("udp ok")' >"$out.udp" 2>&1
+		expect_in "$t/echo-udp" "$out.udp" "udp ok"
+		net_in "e$m" ping -c 2 -W 2 10.0.1.2 >"$out.nic1" 2>&1 && net_in "e$m" ping -c 2 -W 2 10.0.0.2 >>"$out.nic1" 2>&1 &&
+			grep -q "en1: " "$TEST_LOGS/net-e$m.log" && pass "$t/echo-two-nics" ||
+			fail "$t/echo-two-nics" "both subnets must answer" "$TEST_LOGS/net-e$m.log"
+	else
+		fail "$t/echo-udp" "the image did not come up" "$TEST_LOGS/net-e$m.log"
+		skip "$t/echo-two-nics" "needs the image of echo-udp"
+	fi
+	net_cleanup
+	# DHCP and DNS from dnsmasq in the namespace; the image connects out to a server there.
+	if ! support/netns.sh create "d$m" 1; then
+		fail "$t/echo-dhcp" "cannot create the namespace"
+		return
+	fi
+	NET_ACTIVE+=("d$m")
+	net_in "d$m" dnsmasq --no-daemon --no-resolv --no-hosts --interface=tap0 --bind-interfaces \
+		--dhcp-range=10.0.0.50,10.0.0.60,12h --address=/server.skiff.test/10.0.0.1 \
+		--dhcp-option=option:dns-server,10.0.0.1 --pid-file= --log-facility=- \
+		>"$out.dnsmasq" 2>&1 &
+	net_in "d$m" python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.0.1", 9000)); s.listen(1); s.settimeout(100)
+c, a = s.accept(); d = c.recv(100); c.sendall(d.upper()); c.close()
+print("server saw", d)' >"$out.server" 2>&1 &
+	sleep 0.5
+	net_in "d$m" support/qemu-run.sh --timeout 100 --machine "$m" --nic tap=tap0 \
+		build/echo/echo.kvm -- connect server.skiff.test 9000 hello-from-skiff >"$out.client" 2>&1
+	expect_in "$t/echo-dhcp" "$out.client" "(DHCP)" "10.0.0.5"
+	expect_in "$t/echo-dns-outbound" "$out.client" 'echo: server.skiff.test answered "HELLO-FROM-SKIFF"'
+	net_cleanup
+}
+
+for machine in microvm pc; do
+	httpd_suite $machine
+	echo_suite $machine
+done
+trap - EXIT INT TERM
