@@ -128,7 +128,7 @@ $(O)/compile_commands.json: $(call obj,$(ALL_SRCS))
 UNIT_O := build/unit
 UNIT_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Itests/unit/include \
-	-Iplat/stub -Iplat/common/include -Ihv/include -Iplat/xen/include \
+	-Iplat/stub -Iplat/common/include -Ihv/include -Iplat/xen/include -Iplat/kvm/include \
 	-isystem build/deps/xen-include -MMD -MP
 
 $(UNIT_O)/test_%: tests/unit/test_%.c tests/unit/unit.c plat/stub/stub.c $$(unit-$$*-srcs)
