@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * virtio-net: one receive and one transmit queue of up to 256 entries, each entry a fixed 2 KiB
+ * virtio-net: one receive and one transmit queue of up to CONFIG_KVM_VIRTIO_NET_RING entries (fewer
+ * if the device offers fewer; a power of two), each entry a fixed 2 KiB
  * buffer (the 12-byte virtio header and a full frame), so nothing is allocated per packet. All
  * receive buffers stay posted; a frame is copied out and its buffer posted again. Transmit copies
  * the frame into a free buffer and notifies the device once per batch; it asks for no interrupt,
@@ -22,7 +23,7 @@
 
 #define RXQ 0
 #define TXQ 1
-#define RING 256
+#define RING CONFIG_KVM_VIRTIO_NET_RING
 #define BUF 2048
 #define HDR 12		/* struct virtio_net_hdr with num_buffers (VIRTIO_F_VERSION_1) */
 #define ETH_HDR 14
@@ -46,12 +47,17 @@ static void on_irq(void *arg)
 	n->d->t->irq_ack(n->d); /* the work happens once the idle loop has woken the receiver */
 }
 
-static void *buffers(void)
+/* One BUF-sized buffer per entry of the queue, in one block of pages. */
+static uint8_t *buffers(const struct virtq *vq)
 {
-	uint8_t *p = sk_page_alloc(7); /* RING * BUF = 512 KiB */
+	size_t bytes = (size_t)vq->size * BUF;
+	unsigned order = 0;
+	uint8_t *p;
 
-	if (p)
-		memset(p, 0, (size_t)RING * BUF);
+	while (((size_t)4096 << order) < bytes)
+		order++;
+	if ((p = sk_page_alloc(order)))
+		memset(p, 0, bytes);
 	return p;
 }
 
@@ -84,10 +90,9 @@ struct vnet *vnet_init(struct virtio_dev *d, unsigned index)
 	if (!(f = virtio_negotiate(d, FEATURES)))
 		return NULL;
 	read_config(n, f, index);
-	n->rxbuf = buffers();
-	n->txbuf = buffers();
-	if (!n->rxbuf || !n->txbuf || virtq_init(d, &n->rx, RXQ, RING, true) ||
-	    virtq_init(d, &n->tx, TXQ, RING, false) || !d->t->irq_setup(d, on_irq, n)) {
+	if (virtq_init(d, &n->rx, RXQ, RING, true) || virtq_init(d, &n->tx, TXQ, RING, false) ||
+	    !(n->rxbuf = buffers(&n->rx)) || !(n->txbuf = buffers(&n->tx)) ||
+	    !d->t->irq_setup(d, on_irq, n)) {
 		pr_warn("%s: cannot set up its queues or interrupt\n", d->t->name);
 		virtio_fail(d);
 		return NULL;
