@@ -7,6 +7,7 @@
 #     namespace (the native reference): requests/s and p50/p99 latency
 #   - httpd.kvm's stripped size, the smallest -m that still serves the page, the time from
 #     QEMU's start to the first successful response, and QEMU's CPU use while the image idles
+#     (next to that of a QEMU with no guest at all)
 # Usage: support/net-bench.sh OUTDIR (needs root for the namespace)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,7 +88,17 @@ cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 c0=$(cpu "$qemu")
 sleep 10
 c1=$(cpu "$qemu")
-say "idle httpd: QEMU used $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) ms of CPU in 10 s"
+# The floor: the same QEMU with no image at all (its firmware finds nothing to boot and halts).
+qemu-system-x86_64 -M microvm -accel tcg -m 64M -display none -nodefaults -serial null 2>/dev/null &
+bare=$!
+sleep 2
+b0=$(cpu "$bare")
+sleep 10
+b1=$(cpu "$bare")
+kill "$bare"
+wait "$bare" 2>/dev/null || true
+tick=$(getconf CLK_TCK)
+say "idle httpd: QEMU used $(( (c1 - c0) * 1000 / tick )) ms of CPU in 10 s; QEMU with no guest at all $(( (b1 - b0) * 1000 / tick )) ms"
 
 # The same wrk commands against httpd and against nginx.
 cat >"$out/nginx.conf" <<EOF

@@ -7,7 +7,7 @@
 #   --accel tcg|kvm        accelerator (default tcg: /dev/kvm on these machines is PVM, see README)
 #   --cpu MODEL            QEMU -cpu model (default: QEMU's own, qemu64 under TCG)
 #   --mem SIZE             guest RAM, QEMU -m syntax (default 64M)
-#   --timeout SECONDS      hard limit for the whole run (default 60)
+#   --timeout SECONDS      hard limit for the whole run (default 60; 0: none)
 #   --initrd FILE          pass FILE as the initrd
 #   --opts "K=V ..."       kernel options, placed before "--" on the command line
 #   --no-debug-exit        leave out isa-debug-exit (the image powers off through ACPI instead)
@@ -118,10 +118,13 @@ done
 errlog=$(mktemp)
 trap 'rm -f "$errlog"' EXIT
 set +e
+# QEMU runs under timeout, which puts itself in a process group of its own: a signal that ends
+# this script is passed on to it (timeout hands it to QEMU), so QEMU never outlives the script.
+timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$errlog" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid"; exit 143' TERM INT HUP
 if [ "$accel" = kvm ]; then
 	# On a KVM internal error QEMU pauses the guest instead of exiting: watch for it.
-	timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$errlog" &
-	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		if grep -q "KVM internal error" "$errlog"; then
 			kill "$pid" 2>/dev/null
@@ -129,12 +132,9 @@ if [ "$accel" = kvm ]; then
 		fi
 		sleep 0.05
 	done
-	wait "$pid"
-	rc=$?
-else
-	timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$errlog"
-	rc=$?
 fi
+wait "$pid"
+rc=$?
 set -e
 if grep -q "KVM internal error" "$errlog"; then
 	echo "qemu-run: KVM could not run the guest: $(grep -m1 -iE 'emulation failure|Suberror' "$errlog")" >&2

@@ -227,6 +227,80 @@ print("server saw", d)' >"$out.server" 2>&1 &
 	net_cleanup
 }
 
+# ---- without root: malformed network options, and QEMU user networking on loopback ----------
+# Each malformed option ends the boot with status 126 and one line naming it (no NIC needed:
+# the options are checked before any NIC starts); an option for a NIC the image lacks is a warning.
+options_suite() {
+	local t=net/options out="$TEST_LOGS/net-opt" case opt want rc
+	while IFS='|' read -r case opt want; do
+		support/qemu-run.sh --timeout 60 --opts "$opt" build/echo/echo.kvm >"$out-$case.log" 2>&1
+		rc=$?
+		if [ $rc = 126 ] && grep -qF "boot option '$opt': $want" "$out-$case.log"; then
+			pass "$t/$case"
+		else
+			fail "$t/$case" "expected status 126 and \"boot option '$opt': $want\", got $rc" "$out-$case.log"
+		fi
+	done <<'EOF_CASES'
+bad-ip|net.ip=10.0.0.300/24|expected an IPv4 address and prefix length
+bad-prefix|net.ip=10.0.0.2/33|expected an IPv4 address and prefix length
+bad-gw|net1.gw=gateway|expected an IPv4 address
+bad-dns|net.dns=::g|expected an IPv4 or IPv6 address
+bad-dhcp-timeout|net.dhcp_timeout=5s|expected a number of seconds, 0 to 3600
+unknown-key|net.mask=255.0.0.0|unknown (net options: ip, gw, dns, dhcp_timeout)
+no-value|net.ip|needs a value
+EOF_CASES
+	if qemu_until "$out-missing-nic.log" "echo: listening" --opts "net3.ip=10.0.3.2/24" build/echo/echo.kvm; then
+		expect_in "$t/missing-nic-warned" "$out-missing-nic.log" \
+			"boot option 'net3.ip': this image has no NIC en3; ignored"
+	else
+		fail "$t/missing-nic-warned" "the image should run on after the warning" "$out-missing-nic.log"
+	fi
+}
+
+# qemu_until LOG PATTERN QEMU-RUN-ARGS...: boot in the background until LOG shows PATTERN (0) or
+# QEMU ends or 30 s pass (1); QEMU is stopped either way unless QEMU_KEEP is set, when its pid
+# is left in QEMU_PID.
+qemu_until() {
+	local log=$1 pattern=$2 r=1
+	shift 2
+	support/qemu-run.sh --timeout 120 "$@" >"$log" 2>&1 &
+	QEMU_PID=$!
+	for _ in $(seq 300); do
+		if grep -q "$pattern" "$log"; then
+			r=0
+			break
+		fi
+		kill -0 $QEMU_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ -z "${QEMU_KEEP:-}" ] || [ $r != 0 ]; then
+		kill $QEMU_PID 2>/dev/null
+		wait $QEMU_PID 2>/dev/null
+	fi
+	return $r
+}
+
+# QEMU's user networking, restricted (the guest reaches nothing outside QEMU; QEMU's DHCP server
+# then offers no gateway): a lease, and a page through a forwarded port on 127.0.0.1.
+user_net_test() {
+	local t=net/microvm/httpd-user-net log="$TEST_LOGS/net-user.log" port
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	if ! QEMU_KEEP=1 qemu_until "$log" "httpd: serving" --nic "user,restrict=on,hostfwd=tcp:127.0.0.1:$port-:80" \
+		--initrd build/httpd/httpd.initrd build/httpd/httpd.kvm; then
+		fail "$t" "the image did not come up" "$log"
+		return
+	fi
+	if curl -s -m 20 -o "$log.page" "http://127.0.0.1:$port/" && cmp -s "$log.page" apps/httpd/rootfs/index.html; then
+		expect_in "$t" "$log" "10.0.2.15/24 gw 0.0.0.0 (DHCP)"
+	else
+		fail "$t" "no page through the forwarded port $port" "$log"
+	fi
+	kill $QEMU_PID 2>/dev/null
+	wait $QEMU_PID 2>/dev/null
+}
+
+options_suite
+user_net_test
 for machine in microvm pc; do
 	httpd_suite $machine
 	echo_suite $machine

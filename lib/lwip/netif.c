@@ -24,9 +24,9 @@
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 #include "lwip.h"
+#include "netopts.h"
 
 #define RX_BATCH 32
-#define DHCP_WAIT_S 10
 
 struct nic {
 	struct netif netif;
@@ -118,67 +118,27 @@ static void *rx_thread(void *arg)
 	return NULL;
 }
 
-/* The value of option "net.KEY" for NIC 0, "netN.KEY" for NIC N; NULL when absent. */
-static const char *option(unsigned nic, const char *key)
-{
-	char name[32];
-
-	if (nic == 0)
-		snprintf(name, sizeof(name), "net.%s", key);
-	else
-		snprintf(name, sizeof(name), "net%u.%s", nic, key);
-	return sk_cmdline_get(sk_boot_cmdline(), name);
-}
-
-#if LWIP_IPV4
-/* "a.b.c.d/len" (len 0-32, default 24): false when it is not. */
-static bool parse_cidr(const char *s, ip4_addr_t *ip, ip4_addr_t *mask)
-{
-	char buf[32];
-	char *slash;
-	unsigned len = 24;
-
-	if (strlen(s) >= sizeof(buf))
-		return false;
-	strcpy(buf, s);
-	if ((slash = strchr(buf, '/'))) {
-		char *end;
-
-		*slash = '\0';
-		len = (unsigned)strtoul(slash + 1, &end, 10);
-		if (!slash[1] || *end || len > 32)
-			return false;
-	}
-	if (!ip4addr_aton(buf, ip))
-		return false;
-	ip4_addr_set_u32(mask, len ? lwip_htonl(0xffffffffu << (32 - len)) : 0);
-	return true;
-}
-#endif
-
-/* Static IPv4 settings from the command line: true when the NIC got an address. */
+/* Static IPv4 settings from the command line (checked at boot): true when the NIC got an address. */
 static bool configure_static(struct nic *n)
 {
 #if LWIP_IPV4
-	const char *ip = option(n->index, "ip"), *gw = option(n->index, "gw"), *dns = option(n->index, "dns");
+	const char *ip = netopts_get(n->index, "ip"), *gw = netopts_get(n->index, "gw");
+	const char *dns = netopts_get(n->index, "dns");
 	ip4_addr_t addr, mask, gateway;
+
+#if LWIP_DNS
 	ip_addr_t server;
 
-	ip4_addr_set_zero(&gateway);
-	if (dns && !ipaddr_aton(dns, &server))
-		pr_err("en%u: net%s.dns=%s is not an address; ignored\n", n->index, n->index ? "N" : "", dns);
-#if LWIP_DNS
-	else if (dns)
+	if (dns && ipaddr_aton(dns, &server))
 		dns_setserver(0, &server);
+#else
+	(void)dns;
 #endif
-	if (!ip)
+	ip4_addr_set_zero(&gateway);
+	if (!ip || !netopts_parse_cidr(ip, &addr, &mask))
 		return false;
-	if (!parse_cidr(ip, &addr, &mask)) {
-		pr_err("en%u: ip=%s is not an address/prefix (e.g. 10.0.0.2/24); no static address\n", n->index, ip);
-		return false;
-	}
-	if (gw && !ip4addr_aton(gw, &gateway))
-		pr_err("en%u: gw=%s is not an address; no gateway\n", n->index, gw);
+	if (gw)
+		ip4addr_aton(gw, &gateway);
 	netif_set_addr(&n->netif, &addr, &mask, &gateway);
 	return true;
 #else
@@ -225,8 +185,7 @@ static void log_nic(struct nic *n, const char *how)
 /* Wait (bounded) for DHCP to give NIC n an address: true when it did. */
 static bool wait_dhcp(struct nic *n)
 {
-	const char *t = option(n->index, "dhcp_timeout");
-	uint64_t limit = (uint64_t)(t ? strtoul(t, NULL, 10) : DHCP_WAIT_S) * 1000000000ULL, start = sk_now_ns();
+	uint64_t limit = (uint64_t)netopts_dhcp_timeout_s(n->index) * 1000000000ULL, start = sk_now_ns();
 
 	while (sk_now_ns() - start < limit) {
 		bool bound;
@@ -280,6 +239,7 @@ void sk_lwip_netifs_init(void)
 	nr_nics = plat_net_count();
 	if (nr_nics > PLAT_NET_MAX_NICS)
 		nr_nics = PLAT_NET_MAX_NICS;
+	netopts_check(nr_nics);
 	for (unsigned i = 0; i < nr_nics; i++) {
 		nics[i].index = i;
 		if (plat_net_info(i, &nics[i].info) != PLAT_OK) {
