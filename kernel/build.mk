@@ -6,5 +6,6 @@ kernel-y += kernel/sched.c kernel/thread.c kernel/timer.c kernel/wait.c kernel/m
 kernel-y += kernel/sem.c kernel/time.c
 kernel-y += kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c
 kernel-$(CONFIG_SK_BLK) += kernel/blk.c
+kernel-$(CONFIG_SK_NET) += kernel/netdev.c
 kernel-$(CONFIG_SK_VFS) += kernel/vfs/file.c kernel/vfs/vfs.c kernel/vfs/ramfs.c kernel/vfs/cpio.c kernel/vfs/fdtable.c
 kernel-$(CONFIG_SK_VFS) += kernel/vfs/pollwait.c

@@ -10,6 +10,7 @@
 #include <skiff/app.h>
 #include <skiff/cmdline.h>
 #include <skiff/config.h>
+#include <skiff/netdev.h>
 #include <skiff/panic.h>
 #include <skiff/plat.h>
 #include <skiff/printk.h>
@@ -115,6 +116,9 @@ noreturn void kernel_main(const struct plat_boot_info *bi)
 	if (memsetup(bi))
 		boot_error();
 	plat_late_init();
+#ifdef CONFIG_SK_NET
+	sk_netdev_init();
+#endif
 	sk_libc_init();
 	if (!sk_thread_create_on("main", main_thread, NULL, bi->main_stack, bi->main_stack_size)) {
 		pr_err("cannot create the main thread: out of memory\n");

@@ -85,6 +85,36 @@ sys.stdout.write(out.decode("latin-1"))
 PY
 }
 
+# Five HTTP/1.0 requests in a row from one client port (argument: the server's address).
+NET_PORT_REUSE_PY='
+import errno, socket, sys, time
+family, _, _, _, addr = socket.getaddrinfo(sys.argv[1], 80, type=socket.SOCK_STREAM)[0]
+for i in range(5):
+    for attempt in range(100):  # the last connection may still be closing on this side
+        s = socket.socket(family)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(5)
+        try:
+            s.bind(("", 40123))
+            s.connect(addr)
+            break
+        except OSError as e:
+            if e.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL):
+                raise
+            s.close()
+            time.sleep(0.05)
+    s.sendall(b"GET /small.txt HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        b = s.recv(4096)
+        if not b:
+            break
+        data += b
+    s.close()
+    assert b"small file" in data, data
+print("port reuse ok")
+'
+
 expect_in() { # TEST LOG PATTERN...
 	local t=$1 log=$2 p
 	shift 2
@@ -101,7 +131,8 @@ expect_in() { # TEST LOG PATTERN...
 httpd_suite() {
 	local m=$1 ns=h$1 t=net/$1 out="$TEST_LOGS/net-$1-out" ip=10.0.0.2
 	if [ -n "$NET_SKIP" ]; then
-		for c in boot ping flood-ping small big head 404 keep-alive pipelining http10 concurrent bad-bytes \
+		for c in boot ping flood-ping small big head 404 keep-alive pipelining http10 concurrent port-reuse \
+			 port-reuse-ipv6 bad-bytes \
 			 long-line endless-headers bad-method traversal cut-off idle-close served-meanwhile; do
 			skip "$t/httpd-$c" "$NET_SKIP"
 		done
@@ -151,6 +182,15 @@ httpd_suite() {
 	else
 		fail "$t/httpd-concurrent" "ab -c 200 -n 2000 did not complete cleanly" "$out.ab"
 	fi
+
+	# A client that comes back from the same port while the image still holds the old connection
+	# in TIME_WAIT (HTTP/1.0: the server closes first), as busy clients do once their ports wrap.
+	local ll
+	ll=$(grep -o 'fe80::[0-9a-f:]*' "$TEST_LOGS/net-$ns.log" | head -1)
+	net_in "$ns" python3 - $ip <<<"$NET_PORT_REUSE_PY" >"$out.reuse" 2>&1
+	expect_in "$t/httpd-port-reuse" "$out.reuse" "port reuse ok"
+	net_in "$ns" python3 - "$ll%tap0" <<<"$NET_PORT_REUSE_PY" >"$out.reuse6" 2>&1
+	expect_in "$t/httpd-port-reuse-ipv6" "$out.reuse6" "port reuse ok"
 
 	# Bad requests: each gets its status (or a close); the server goes on serving others.
 	net_raw "$ns" $ip "b'\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03' + bytes(range(256)) + b'\\r\\n\\r\\n'" >"$out.bytes" 2>&1

@@ -124,15 +124,26 @@ void plat_stack_release(void *stack, void *addr, unsigned order);
 #define PLAT_NET_MAX_NICS 4
 #define PLAT_NET_MAX_FRAME 1514	/* 1500 bytes of MTU and the 14-byte Ethernet header */
 
+/* plat_net_info.offload: what the NIC does for the stack. */
+#define PLAT_NET_TX_CSUM 1u	/* it completes the checksum a sent frame marks (csum_start) */
+
 struct plat_net_info {
 	uint8_t mac[6];
 	uint16_t mtu;		/* payload bytes per frame, at most 1500 */
 	const char *model;	/* "virtio-net (PCI)", for the boot log */
+	unsigned offload;	/* PLAT_NET_* */
 };
 
 struct plat_net_frame {
 	void *buf;
 	uint32_t len;		/* send: the frame's length; recv: in, buf's size; out, the frame's */
+	/*
+	 * Send only, with PLAT_NET_TX_CSUM (0 otherwise): the NIC sums the frame from byte
+	 * csum_start to its end, starting from what is in the 16-bit field at csum_start +
+	 * csum_offset (the stack leaves the pseudo-header's sum there), and stores the result
+	 * there, as Linux's CHECKSUM_PARTIAL and virtio's NEEDS_CSUM do.
+	 */
+	uint16_t csum_start, csum_offset;
 };
 
 struct plat_net_stats {

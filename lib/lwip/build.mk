@@ -20,5 +20,5 @@ lib-$(CONFIG_LIBLWIP) += $(addprefix $(LWIP_SRC)/core/ipv6/,$(lwip-core6))
 lib-$(CONFIG_LIBLWIP) += $(addprefix $(LWIP_SRC)/api/,$(lwip-api)) $(LWIP_SRC)/netif/ethernet.c
 
 lib-$(CONFIG_LIBLWIP) += lib/lwip/sys_arch.c lib/lwip/init.c lib/lwip/lsock.c lib/lwip/netif.c
-lib-$(CONFIG_LIBLWIP) += lib/lwip/netopts.c
+lib-$(CONFIG_LIBLWIP) += lib/lwip/netopts.c lib/lwip/csum.c lib/lwip/timewait.c
 lib-$(CONFIG_LIBLWIP) += lib/lwip/socket.c lib/lwip/sockopt.c lib/lwip/netdb.c

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The platform's NICs as lwIP interfaces: each plat.h NIC becomes netif "enN" (N its index),
+ * The kernel's NICs (skiff/netdev.h) as lwIP interfaces: NIC N becomes netif "enN",
  * configured from the kernel command line (net.ip=10.0.0.2/24 net.gw=10.0.0.1 net.dns=10.0.0.1
  * for NIC 0, net1.ip= and so on for the others) or by DHCP when it gets no address, with IPv6
  * link-local and SLAAC addresses. One receive thread takes frames from every NIC in batches and
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <skiff/app.h>
 #include <skiff/cmdline.h>
-#include <skiff/plat.h>
+#include <skiff/netdev.h>
 #include <skiff/printk.h>
 #include <skiff/thread.h>
 #include <skiff/time.h>
@@ -24,6 +24,7 @@
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 #include "lwip.h"
+#include "csum.h"
 #include "netopts.h"
 
 #define RX_BATCH 32
@@ -31,26 +32,33 @@
 struct nic {
 	struct netif netif;
 	unsigned index;
-	struct plat_net_info info;
+	const struct sk_netdev *dev;
 	uint64_t rx_nomem;	/* frames dropped for want of a receive buffer (pbuf) */
+	uint64_t tx_unsummed;	/* TCP frames the NIC was to sum but whose shape csum.c refused */
 };
 
-static struct nic nics[PLAT_NET_MAX_NICS];
+static struct nic nics[SK_NETDEV_MAX];
 static unsigned nr_nics;
 
 /* One frame at a time to the NIC. lwIP calls this holding its core lock: one caller at a time. */
 static err_t linkoutput(struct netif *netif, struct pbuf *p)
 {
-	static uint8_t frame[PLAT_NET_MAX_FRAME];
+	static uint8_t frame[SK_NETDEV_MAX_FRAME];
 	struct nic *n = netif->state;
-	struct plat_net_frame f = { frame, p->tot_len };
+	struct plat_net_frame f = { .buf = frame, .len = p->tot_len };
 
 	if (p->tot_len > sizeof(frame))
 		return ERR_BUF;
 	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	/* lwIP left TCP checksums to the NIC (nic_init): say where, or drop what cannot be summed. */
+	if ((n->dev->offload & PLAT_NET_TX_CSUM) && csum_is_tcp(frame, p->tot_len) &&
+	    !csum_tcp_partial(frame, p->tot_len, &f.csum_start, &f.csum_offset)) {
+		n->tx_unsummed++;
+		return ERR_IF;
+	}
 	/* A full transmit ring empties as the device works: try again a few times, then drop. */
 	for (int tries = 0; tries < 100; tries++) {
-		int r = plat_net_send(n->index, &f, 1);
+		int r = sk_netdev_send(n->index, &f, 1);
 
 		if (r == 1)
 			return ERR_OK;
@@ -68,17 +76,19 @@ static err_t nic_init(struct netif *netif)
 	netif->name[0] = 'e';
 	netif->name[1] = 'n';
 	netif->hwaddr_len = ETH_HWADDR_LEN;
-	memcpy(netif->hwaddr, n->info.mac, ETH_HWADDR_LEN);
-	netif->mtu = n->info.mtu;
+	memcpy(netif->hwaddr, n->dev->mac, ETH_HWADDR_LEN);
+	netif->mtu = n->dev->mtu;
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_IGMP |
 		       NETIF_FLAG_MLD6;
 	netif->linkoutput = linkoutput;
+	if (n->dev->offload & PLAT_NET_TX_CSUM)
+		NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP);
 #if LWIP_IPV4
 	netif->output = etharp_output;
 #endif
 #if LWIP_IPV6
 	netif->output_ip6 = ethip6_output;
-	netif->mtu6 = n->info.mtu;
+	netif->mtu6 = n->dev->mtu;
 #endif
 	return ERR_OK;
 }
@@ -86,7 +96,7 @@ static err_t nic_init(struct netif *netif)
 /* Frames from every NIC into lwIP; sleeps until a device may have more when none has any. */
 static void *rx_thread(void *arg)
 {
-	static uint8_t bufs[RX_BATCH][PLAT_NET_MAX_FRAME];
+	static uint8_t bufs[RX_BATCH][SK_NETDEV_MAX_FRAME];
 	struct plat_net_frame f[RX_BATCH];
 
 	(void)arg;
@@ -97,8 +107,8 @@ static void *rx_thread(void *arg)
 			int got;
 
 			for (int k = 0; k < RX_BATCH; k++)
-				f[k] = (struct plat_net_frame){ bufs[k], sizeof(bufs[k]) };
-			got = plat_net_recv(i, f, RX_BATCH);
+				f[k] = (struct plat_net_frame){ .buf = bufs[k], .len = sizeof(bufs[k]) };
+			got = sk_netdev_recv(i, f, RX_BATCH);
 			for (int k = 0; k < got; k++) {
 				struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)f[k].len, PBUF_POOL);
 
@@ -151,9 +161,10 @@ static bool configure_static(struct nic *n)
 static void log_nic(struct nic *n, const char *how)
 {
 	char line[256];
-	const uint8_t *m = n->info.mac;
-	int len = snprintf(line, sizeof(line), "en%u: %02x:%02x:%02x:%02x:%02x:%02x mtu %u %s", n->index,
-			   m[0], m[1], m[2], m[3], m[4], m[5], n->info.mtu, n->info.model ? n->info.model : "");
+	const uint8_t *m = n->dev->mac;
+	int len = snprintf(line, sizeof(line), "%s: %02x:%02x:%02x:%02x:%02x:%02x mtu %u %s%s", n->dev->name,
+			   m[0], m[1], m[2], m[3], m[4], m[5], n->dev->mtu, n->dev->model,
+			   n->dev->offload & PLAT_NET_TX_CSUM ? " (TCP checksums offloaded)" : "");
 
 #if LWIP_IPV4
 	char ip[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX];
@@ -236,16 +247,11 @@ static void start_nic(struct nic *n)
 
 void sk_lwip_netifs_init(void)
 {
-	nr_nics = plat_net_count();
-	if (nr_nics > PLAT_NET_MAX_NICS)
-		nr_nics = PLAT_NET_MAX_NICS;
+	nr_nics = sk_netdev_count();
 	netopts_check(nr_nics);
 	for (unsigned i = 0; i < nr_nics; i++) {
 		nics[i].index = i;
-		if (plat_net_info(i, &nics[i].info) != PLAT_OK) {
-			nr_nics = i;
-			break;
-		}
+		nics[i].dev = sk_netdev_get(i);
 	}
 	if (!nr_nics)
 		return;

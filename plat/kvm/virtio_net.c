@@ -17,9 +17,15 @@
 #include <skiff/printk.h>
 #include <kvm/net.h>
 
+#define NET_F_CSUM (1ULL << 0)	/* the device completes checksums we mark */
 #define NET_F_MTU (1ULL << 3)
 #define NET_F_MAC (1ULL << 5)
+#ifdef CONFIG_KVM_VIRTIO_NET_CSUM
+#define FEATURES (VIRTIO_F_VERSION_1 | NET_F_MTU | NET_F_MAC | NET_F_CSUM)
+#else
 #define FEATURES (VIRTIO_F_VERSION_1 | NET_F_MTU | NET_F_MAC)
+#endif
+#define HDR_F_NEEDS_CSUM 1
 
 #define RXQ 0
 #define TXQ 1
@@ -36,6 +42,7 @@ struct vnet {
 	bool tx_busy[RING];
 	uint8_t mac[6];
 	uint16_t mtu;
+	unsigned offload;	/* PLAT_NET_* */
 	char model[24];
 	struct plat_net_stats st;
 };
@@ -69,6 +76,7 @@ static void read_config(struct vnet *n, uint64_t f, unsigned index)
 	} else { /* a locally administered address of our own */
 		memcpy(n->mac, (uint8_t[]){ 0x02, 0x53, 0x4b, 0x46, 0x00, (uint8_t)index }, 6);
 	}
+	n->offload = f & NET_F_CSUM ? PLAT_NET_TX_CSUM : 0;
 	n->mtu = 1500;
 	if (f & NET_F_MTU) {
 		uint16_t m = (uint16_t)n->d->t->config_read(n->d, 10, 2);
@@ -113,6 +121,7 @@ void vnet_info(const struct vnet *n, struct plat_net_info *info)
 	memcpy(info->mac, n->mac, 6);
 	info->mtu = n->mtu;
 	info->model = n->model;
+	info->offload = n->offload;
 }
 
 /* Finished transmit buffers back to the free list; one not in flight is the device's error. */
@@ -131,6 +140,24 @@ static void tx_reclaim(struct vnet *n)
 	}
 }
 
+/* A frame this NIC can send (kernel/netdev.c has checked the rest: where a checksum request points). */
+static bool frame_ok(const struct vnet *n, const struct plat_net_frame *f)
+{
+	return f->len >= ETH_HDR && f->len <= (uint32_t)n->mtu + ETH_HDR &&
+	       (!f->csum_start || (n->offload & PLAT_NET_TX_CSUM));
+}
+
+/* struct virtio_net_hdr (little-endian): flags, gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers. */
+static void write_header(uint8_t *b, const struct plat_net_frame *f)
+{
+	memset(b, 0, HDR);
+	if (f->csum_start) {
+		b[0] = HDR_F_NEEDS_CSUM;
+		b[6] = (uint8_t)f->csum_start, b[7] = (uint8_t)(f->csum_start >> 8);
+		b[8] = (uint8_t)f->csum_offset, b[9] = (uint8_t)(f->csum_offset >> 8);
+	}
+}
+
 int vnet_send(struct vnet *n, const struct plat_net_frame *f, unsigned count)
 {
 	unsigned taken = 0;
@@ -140,7 +167,7 @@ int vnet_send(struct vnet *n, const struct plat_net_frame *f, unsigned count)
 		uint16_t id;
 		uint8_t *b;
 
-		if (f[taken].len < ETH_HDR || f[taken].len > (uint32_t)n->mtu + ETH_HDR) {
+		if (!frame_ok(n, &f[taken])) {
 			n->st.tx_dropped++;
 			continue; /* taken and dropped: it can never be sent */
 		}
@@ -149,7 +176,7 @@ int vnet_send(struct vnet *n, const struct plat_net_frame *f, unsigned count)
 		id = n->tx_free[--n->ntx_free];
 		n->tx_busy[id] = true;
 		b = n->txbuf + (size_t)id * BUF;
-		memset(b, 0, HDR);
+		write_header(b, &f[taken]);
 		memcpy(b + HDR, f[taken].buf, f[taken].len);
 		virtq_offer(&n->tx, id, (uintptr_t)b, HDR + f[taken].len, false);
 		n->st.tx_frames++;

@@ -115,3 +115,38 @@ void plat_stack_release(void *stack, void *addr, unsigned order)
 	(void)addr;
 	(void)order;
 }
+
+unsigned stub_net_count;
+struct plat_net_info stub_net_info = { .mac = { 2, 0, 0, 0, 0, 1 }, .mtu = 1500, .model = "stub" };
+int (*stub_net_recv)(unsigned nic, struct plat_net_frame *f, unsigned n);
+int (*stub_net_send)(unsigned nic, const struct plat_net_frame *f, unsigned n);
+
+unsigned plat_net_count(void)
+{
+	return stub_net_count;
+}
+
+int plat_net_info(unsigned nic, struct plat_net_info *info)
+{
+	if (nic >= stub_net_count)
+		return PLAT_ENODEV;
+	*info = stub_net_info;
+	return PLAT_OK;
+}
+
+int plat_net_send(unsigned nic, const struct plat_net_frame *f, unsigned n)
+{
+	return stub_net_send ? stub_net_send(nic, f, n) : (int)n;
+}
+
+int plat_net_recv(unsigned nic, struct plat_net_frame *f, unsigned n)
+{
+	return stub_net_recv ? stub_net_recv(nic, f, n) : 0;
+}
+
+int plat_net_stats(unsigned nic, struct plat_net_stats *st)
+{
+	(void)nic;
+	*st = (struct plat_net_stats){ 0 };
+	return PLAT_OK;
+}

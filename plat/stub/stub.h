@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <skiff/plat.h>
 
 #define STUB_CONSOLE_SIZE 65536
 
@@ -17,5 +18,11 @@ extern int stub_halt_status;	    /* last plat_halt status, -1 if none */
 extern jmp_buf *stub_halt_jmp;	    /* where plat_halt longjmps, if set */
 
 void stub_console_reset(void);
+
+/* The fake NICs: how many, their facts, and what receiving and sending do (NULL: nothing). */
+extern unsigned stub_net_count;
+extern struct plat_net_info stub_net_info;
+extern int (*stub_net_recv)(unsigned nic, struct plat_net_frame *f, unsigned n);
+extern int (*stub_net_send)(unsigned nic, const struct plat_net_frame *f, unsigned n);
 
 #endif

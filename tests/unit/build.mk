@@ -21,3 +21,7 @@ unit-vfs-srcs := tests/unit/kernel_ram.c kernel/vfs/file.c kernel/vfs/vfs.c kern
 unit-tests += virtq
 unit-virtq-srcs := tests/unit/kernel_ram.c plat/kvm/virtio.c kernel/pmem.c kernel/heap.c kernel/format.c \
 	kernel/printk.c
+unit-tests += netdev
+unit-netdev-srcs := kernel/netdev.c kernel/format.c kernel/printk.c
+unit-tests += csum
+unit-csum-srcs := lib/lwip/csum.c

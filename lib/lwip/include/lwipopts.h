@@ -118,9 +118,16 @@
 #define DEFAULT_TCP_RECVMBOX_SIZE 256
 #define DEFAULT_ACCEPTMBOX_SIZE 256
 
-/* Checksums in software for now; a NIC that offloads them switches them off per netif. */
+/* Checksums in software, except outgoing TCP on a NIC that finishes them (netif.c, csum.c). */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define LWIP_CHKSUM_ALGORITHM 3
+
+/* A new connection's SYN may end an old one's TIME_WAIT on the same ports (timewait.c). */
+#define LWIP_HOOK_FILENAME "lwip_hooks.h"
+#if LWIP_TCP
+#define LWIP_HOOK_IP4_INPUT(p, inp) sk_lwip_ip4_input_hook(p, inp)
+#define LWIP_HOOK_IP6_INPUT(p, inp) sk_lwip_ip6_input_hook(p, inp)
+#endif
 
 #define LWIP_STATS 0
 #define LWIP_STATS_DISPLAY 0
