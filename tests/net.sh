@@ -220,14 +220,19 @@ httpd_suite() {
 echo_suite() {
 	local m=$1 t=net/$1 out="$TEST_LOGS/net-$1-out"
 	if [ -n "$NET_SKIP" ]; then
-		for c in udp two-nics dhcp dns-outbound; do
+		for c in udp two-nics slaac-ipv6 dhcp dns-outbound; do
 			skip "$t/echo-$c" "$NET_SKIP"
 		done
 		return
 	fi
-	# UDP echo, and two NICs on two subnets.
+	# UDP echo, two NICs on two subnets, and IPv6 by SLAAC from dnsmasq's router advertisements
+	# on the first (fd00::/64; the address from the MAC, as the link-local one).
+	local ll6 g6
 	if net_boot "e$m" "$m" 2 build/echo/echo.kvm "echo: listening" \
 		--opts "net.ip=10.0.0.2/24 net1.ip=10.0.1.2/24"; then
+		net_in "e$m" dnsmasq --no-daemon --no-resolv --no-hosts --port=0 --interface=tap0 \
+			--bind-interfaces --enable-ra --dhcp-range=::,constructor:tap0,ra-only --pid-file= \
+			--log-facility=- >"$out.ra" 2>&1 &
 		net_in "e$m" python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
@@ -238,9 +243,20 @@ print("udp ok")' >"$out.udp" 2>&1
 		net_in "e$m" ping -c 2 -W 2 10.0.1.2 >"$out.nic1" 2>&1 && net_in "e$m" ping -c 2 -W 2 10.0.0.2 >>"$out.nic1" 2>&1 &&
 			grep -q "en1: " "$TEST_LOGS/net-e$m.log" && pass "$t/echo-two-nics" ||
 			fail "$t/echo-two-nics" "both subnets must answer" "$TEST_LOGS/net-e$m.log"
+		ll6=$(grep -m1 -o 'en0: .*fe80::[0-9a-f:]*' "$TEST_LOGS/net-e$m.log" | grep -o 'fe80::[0-9a-f:]*')
+		g6=fd00::${ll6#fe80::}
+		for _ in $(seq 30); do # router advertisement, then duplicate address detection
+			net_in "e$m" ping -6 -c 1 -W 1 "$g6" >"$out.slaac" 2>&1 && break
+		done
+		net_in "e$m" python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 7), timeout=10); s.sendall(b"over ipv6")
+print("got", s.recv(100))' "$g6" >>"$out.slaac" 2>&1
+		expect_in "$t/echo-slaac-ipv6" "$out.slaac" "got b'over ipv6'"
 	else
 		fail "$t/echo-udp" "the image did not come up" "$TEST_LOGS/net-e$m.log"
 		skip "$t/echo-two-nics" "needs the image of echo-udp"
+		skip "$t/echo-slaac-ipv6" "needs the image of echo-udp"
 	fi
 	net_cleanup
 	# DHCP and DNS from dnsmasq in the namespace; the image connects out to a server there.
