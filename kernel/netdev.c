@@ -40,7 +40,7 @@ static bool take_info(unsigned i, struct sk_netdev *d)
 		return false;
 	}
 	*d = (struct sk_netdev){ .index = i, .mtu = info.mtu, .model = info.model ? info.model : "NIC",
-				 .offload = info.offload & PLAT_NET_TX_CSUM };
+				 .offload = info.offload & (PLAT_NET_TX_CSUM | PLAT_NET_RX_CSUM) };
 	memcpy(d->mac, info.mac, sizeof(d->mac));
 	sk_snprintf(d->name, sizeof(d->name), "en%u", i);
 	return true;
@@ -98,6 +98,23 @@ int sk_netdev_send(unsigned index, const struct plat_net_frame *f, unsigned n)
 	return r > (int)n ? (int)n : r; /* a platform that claims more took at most n */
 }
 
+/*
+ * What a NIC says of received checksums counts only if it offers that, and a partial checksum
+ * only where it points inside the frame; anything else becomes "unknown" (the stack checks).
+ */
+static void sanitize_csum(const struct sk_netdev *d, struct plat_net_frame *f, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		bool ok = (d->offload & PLAT_NET_RX_CSUM) &&
+			  (f[i].rx_csum == PLAT_NET_CSUM_VALID ||
+			   (f[i].rx_csum == PLAT_NET_CSUM_PARTIAL && f[i].csum_start >= ETH_HDR &&
+			    (uint32_t)f[i].csum_start + f[i].csum_offset + 2 <= f[i].len));
+
+		if (!ok)
+			f[i].rx_csum = PLAT_NET_CSUM_UNKNOWN;
+	}
+}
+
 int sk_netdev_recv(unsigned index, struct plat_net_frame *f, unsigned n)
 {
 	uint32_t cap[SK_NETDEV_MAX_BATCH];
@@ -120,6 +137,7 @@ int sk_netdev_recv(unsigned index, struct plat_net_frame *f, unsigned n)
 		nics[index].rx_bad++;
 		r = (int)n;
 	}
+	sanitize_csum(&nics[index].dev, f, (unsigned)r);
 	/* Keep the frames whose length can be right, in order; each stays in its own buffer. */
 	for (unsigned i = 0; i < (unsigned)r; i++) {
 		if (f[i].len < SK_NETDEV_MIN_FRAME || f[i].len > cap[i] || f[i].len > SK_NETDEV_MAX_FRAME) {

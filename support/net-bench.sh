@@ -3,7 +3,7 @@
 # Networking benchmark (support/bench.sh runs it; figures, never pass/fail), in one run, inside a
 # network namespace of its own (support/netns.sh; nothing leaves the machine):
 #   - the same wrk commands (10 s, 1 and 50 connections, the 612-byte index.html) against httpd
-#     in QEMU (TCG, -M microvm) and against Debian's nginx serving the same file in the same
+#     in QEMU (TCG, -M microvm; and KVM where QEMU can use it) and against Debian's nginx serving the same file in the same
 #     namespace (the native reference): requests/s and p50/p99 latency
 #   - httpd.kvm's stripped size, the smallest -m that still serves the page, the time from
 #     QEMU's start to the first successful response, and QEMU's CPU use while the image idles
@@ -37,13 +37,14 @@ say "httpd.kvm stripped: $(stat -c %s "$out/httpd.stripped") bytes (target at mo
 
 in_ns() { support/netns.sh exec "$ns" "$@"; }
 
-# boot_httpd MEM: QEMU in the background, in a session of its own (so that stop_httpd
+# boot_httpd MEM [ACCEL]: QEMU (TCG unless ACCEL says kvm) in the background, in a session of its own (so that stop_httpd
 # frees the tap before the next boot); sets qpid; returns when the page is served (0) or
 # when QEMU has ended or 20 s have passed (1).
 boot_httpd() {
 	local t0
 	t0=$(date +%s%N)
-	setsid support/netns.sh exec "$ns" support/qemu-run.sh --timeout 600 --machine microvm --mem "$1" --nic tap=tap0,mac=$mac \
+	setsid support/netns.sh exec "$ns" support/qemu-run.sh --timeout 600 --accel "${2:-tcg}" \
+		--machine microvm --mem "$1" --nic tap=tap0,mac=$mac \
 		--opts "net.ip=$ip/24 net.gw=10.0.0.1" --initrd build/httpd/httpd.initrd \
 		build/httpd/httpd.kvm >"$out/httpd-qemu.log" 2>&1 &
 	qpid=$!
@@ -127,7 +128,7 @@ t = open(sys.argv[1]).read()
 rps = re.search(r"Requests/sec:\s+([\d.]+)", t)
 lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", t, re.M))
 err = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", t)
-print("  %-6s %2s connection(s): %8s requests/s, p50 %s, p99 %s%s" % (sys.argv[2], sys.argv[3],
+print("  %-9s %2s connection(s): %8s requests/s, p50 %s, p99 %s%s" % (sys.argv[2], sys.argv[3],
       rps.group(1) if rps else "n/a", lat.get("50", "n/a"), lat.get("99", "n/a"),
       ", " + err.group(0) if err else ""))
 PY
@@ -138,5 +139,22 @@ for c in 1 50; do
 	wrk_run nginx http://10.0.0.1:8080/index.html $c
 done
 say "  (httpd: QEMU TCG -M microvm, virtio-net over a tap; nginx: Debian's, native, worker_processes 1)"
-kill "$npid" 2>/dev/null || true
 stop_httpd
+
+# The same under KVM, where QEMU can use it (as tests/boot.sh decides: PVM's /dev/kvm cannot run
+# the image's CPL-0 SSE code).
+if [ ! -c /dev/kvm ]; then
+	say "httpd under QEMU KVM: not measured (no /dev/kvm on this machine)"
+elif [ -d /sys/module/kvm_pvm ]; then
+	say "httpd under QEMU KVM: not measured (/dev/kvm is PVM, whose emulator cannot run the image's SSE code at CPL 0)"
+elif boot_httpd 64M kvm; then
+	say "QEMU KVM start to the first successful response: $first_ms ms"
+	for c in 1 50; do
+		wrk_run httpd-kvm "$url" $c
+	done
+	stop_httpd
+else
+	say "httpd under QEMU KVM did not come up (see $out/httpd-qemu.log)"
+	stop_httpd
+fi
+kill "$npid" 2>/dev/null || true

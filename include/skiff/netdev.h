@@ -21,7 +21,7 @@ struct sk_netdev {
 	uint8_t mac[6];
 	uint16_t mtu;		/* 68 to 1500 */
 	const char *model;	/* for the boot log; never NULL */
-	unsigned offload;	/* PLAT_NET_TX_CSUM: frames may ask the NIC to finish a checksum */
+	unsigned offload;	/* PLAT_NET_TX_CSUM, PLAT_NET_RX_CSUM (plat.h) */
 };
 
 struct sk_netdev_stats {
@@ -49,7 +49,8 @@ int sk_netdev_send(unsigned index, const struct plat_net_frame *f, unsigned n);
  * Receive up to n frames (1..SK_NETDEV_MAX_BATCH) into f[i].buf (f[i].len its size, at least
  * SK_NETDEV_MAX_FRAME), setting each len. Returns how many (0: none waiting), -EINVAL for a bad
  * n or buffer, -ENODEV for no such NIC. Frames the platform returned with an impossible length
- * are left out and counted (rx_bad).
+ * are left out and counted (rx_bad); what it says of a frame's checksum (rx_csum) is kept only
+ * where the NIC offers PLAT_NET_RX_CSUM and a partial checksum points inside the frame.
  */
 int sk_netdev_recv(unsigned index, struct plat_net_frame *f, unsigned n);
 

@@ -126,6 +126,15 @@ void plat_stack_release(void *stack, void *addr, unsigned order);
 
 /* plat_net_info.offload: what the NIC does for the stack. */
 #define PLAT_NET_TX_CSUM 1u	/* it completes the checksum a sent frame marks (csum_start) */
+#define PLAT_NET_RX_CSUM 2u	/* it says what it knows of a received frame's checksum (rx_csum) */
+
+/* plat_net_frame.rx_csum, with PLAT_NET_RX_CSUM (else always UNKNOWN). */
+enum plat_net_rx_csum {
+	PLAT_NET_CSUM_UNKNOWN = 0,	/* nothing checked: the stack checks */
+	PLAT_NET_CSUM_VALID = 1,	/* the device (or the host) verified the L4 checksum */
+	PLAT_NET_CSUM_PARTIAL = 2,	/* sent by the host itself, its checksum not finished: only the
+					   pseudo-header's sum sits at csum_start + csum_offset */
+};
 
 struct plat_net_info {
 	uint8_t mac[6];
@@ -138,12 +147,13 @@ struct plat_net_frame {
 	void *buf;
 	uint32_t len;		/* send: the frame's length; recv: in, buf's size; out, the frame's */
 	/*
-	 * Send only, with PLAT_NET_TX_CSUM (0 otherwise): the NIC sums the frame from byte
+	 * Send, with PLAT_NET_TX_CSUM (0 otherwise): the NIC sums the frame from byte
 	 * csum_start to its end, starting from what is in the 16-bit field at csum_start +
 	 * csum_offset (the stack leaves the pseudo-header's sum there), and stores the result
 	 * there, as Linux's CHECKSUM_PARTIAL and virtio's NEEDS_CSUM do.
 	 */
 	uint16_t csum_start, csum_offset;
+	uint8_t rx_csum;	/* recv: enum plat_net_rx_csum (csum_start/offset set for PARTIAL) */
 };
 
 struct plat_net_stats {

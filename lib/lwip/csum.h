@@ -17,4 +17,15 @@ bool csum_tcp_partial(uint8_t *frame, uint32_t len, uint16_t *start, uint16_t *o
 /* Is frame (Ethernet) a TCP segment over IPv4 or IPv6 at all (whatever its shape)? */
 bool csum_is_tcp(const uint8_t *frame, uint32_t len);
 
+/* What the NIC said of a received frame's checksum (plat.h enum plat_net_rx_csum). */
+enum { CSUM_RX_UNKNOWN = 0, CSUM_RX_VALID = 1, CSUM_RX_PARTIAL = 2 };
+
+/*
+ * A received frame on a NIC whose TCP checksums lwIP does not check: false for a TCP segment
+ * that nobody vouched for and whose checksum is wrong (or that is a fragment, which cannot be
+ * checked alone); true for anything else. A non-TCP packet the host sent with its checksum
+ * unfinished (CSUM_RX_PARTIAL, at start + offset) has it finished here, for lwIP to check.
+ */
+bool csum_rx_accept(uint8_t *frame, uint32_t len, int state, uint16_t start, uint16_t offset);
+
 #endif

@@ -35,6 +35,7 @@ struct nic {
 	const struct sk_netdev *dev;
 	uint64_t rx_nomem;	/* frames dropped for want of a receive buffer (pbuf) */
 	uint64_t tx_unsummed;	/* TCP frames the NIC was to sum but whose shape csum.c refused */
+	uint64_t rx_bad_csum;	/* TCP segments nobody vouched for whose checksum was wrong */
 };
 
 static struct nic nics[SK_NETDEV_MAX];
@@ -81,8 +82,10 @@ static err_t nic_init(struct netif *netif)
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_IGMP |
 		       NETIF_FLAG_MLD6;
 	netif->linkoutput = linkoutput;
-	if (n->dev->offload & PLAT_NET_TX_CSUM)
-		NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP);
+	/* TCP checksums the NIC handles (csum.c does the rest): lwIP neither makes nor checks them. */
+	NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL &
+			       ~(n->dev->offload & PLAT_NET_TX_CSUM ? NETIF_CHECKSUM_GEN_TCP : 0) &
+			       ~(n->dev->offload & PLAT_NET_RX_CSUM ? NETIF_CHECKSUM_CHECK_TCP : 0));
 #if LWIP_IPV4
 	netif->output = etharp_output;
 #endif
@@ -91,6 +94,25 @@ static err_t nic_init(struct netif *netif)
 	netif->mtu6 = n->dev->mtu;
 #endif
 	return ERR_OK;
+}
+
+/* One received frame into lwIP (or dropped: a bad TCP checksum, or no pbuf free). */
+static void deliver(struct nic *n, const struct plat_net_frame *f)
+{
+	struct pbuf *p;
+
+	if ((n->dev->offload & PLAT_NET_RX_CSUM) &&
+	    !csum_rx_accept(f->buf, f->len, f->rx_csum, f->csum_start, f->csum_offset)) {
+		n->rx_bad_csum++;
+		return;
+	}
+	if (!(p = pbuf_alloc(PBUF_RAW, (u16_t)f->len, PBUF_POOL))) {
+		n->rx_nomem++;
+		return;
+	}
+	pbuf_take(p, f->buf, (u16_t)f->len);
+	if (n->netif.input(p, &n->netif) != ERR_OK)
+		pbuf_free(p);
 }
 
 /* Frames from every NIC into lwIP; sleeps until a device may have more when none has any. */
@@ -109,17 +131,8 @@ static void *rx_thread(void *arg)
 			for (int k = 0; k < RX_BATCH; k++)
 				f[k] = (struct plat_net_frame){ .buf = bufs[k], .len = sizeof(bufs[k]) };
 			got = sk_netdev_recv(i, f, RX_BATCH);
-			for (int k = 0; k < got; k++) {
-				struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)f[k].len, PBUF_POOL);
-
-				if (!p) {
-					nics[i].rx_nomem++;
-					continue;
-				}
-				pbuf_take(p, f[k].buf, (u16_t)f[k].len);
-				if (nics[i].netif.input(p, &nics[i].netif) != ERR_OK)
-					pbuf_free(p);
-			}
+			for (int k = 0; k < got; k++)
+				deliver(&nics[i], &f[k]);
 			total += got > 0 ? got : 0;
 		}
 		if (!total)
@@ -164,7 +177,7 @@ static void log_nic(struct nic *n, const char *how)
 	const uint8_t *m = n->dev->mac;
 	int len = snprintf(line, sizeof(line), "%s: %02x:%02x:%02x:%02x:%02x:%02x mtu %u %s%s", n->dev->name,
 			   m[0], m[1], m[2], m[3], m[4], m[5], n->dev->mtu, n->dev->model,
-			   n->dev->offload & PLAT_NET_TX_CSUM ? " (TCP checksums offloaded)" : "");
+			   n->dev->offload & (PLAT_NET_TX_CSUM | PLAT_NET_RX_CSUM) ? " (TCP checksums offloaded)" : "");
 
 #if LWIP_IPV4
 	char ip[IP4ADDR_STRLEN_MAX], gw[IP4ADDR_STRLEN_MAX];

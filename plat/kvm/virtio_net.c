@@ -5,7 +5,9 @@
  * buffer (the 12-byte virtio header and a full frame), so nothing is allocated per packet. All
  * receive buffers stay posted; a frame is copied out and its buffer posted again. Transmit copies
  * the frame into a free buffer and notifies the device once per batch; it asks for no interrupt,
- * and takes finished buffers back when it next sends. Only receive interrupts.
+ * and takes finished buffers back when it next sends. Only receive interrupts. Checksums: the
+ * device finishes TCP checksums the stack marks (VIRTIO_NET_F_CSUM) and says which received
+ * ones need no check (VIRTIO_NET_F_GUEST_CSUM), both passed through plat.h for the stack.
  *
  * The device is not trusted: a used entry whose length cannot hold a header and an Ethernet
  * header, or runs past its buffer, or that returns a transmit buffer not in flight, is dropped
@@ -18,14 +20,16 @@
 #include <kvm/net.h>
 
 #define NET_F_CSUM (1ULL << 0)	/* the device completes checksums we mark */
+#define NET_F_GUEST_CSUM (1ULL << 1)	/* it tells us which received checksums need no check */
 #define NET_F_MTU (1ULL << 3)
 #define NET_F_MAC (1ULL << 5)
 #ifdef CONFIG_KVM_VIRTIO_NET_CSUM
-#define FEATURES (VIRTIO_F_VERSION_1 | NET_F_MTU | NET_F_MAC | NET_F_CSUM)
+#define FEATURES (VIRTIO_F_VERSION_1 | NET_F_MTU | NET_F_MAC | NET_F_CSUM | NET_F_GUEST_CSUM)
 #else
 #define FEATURES (VIRTIO_F_VERSION_1 | NET_F_MTU | NET_F_MAC)
 #endif
 #define HDR_F_NEEDS_CSUM 1
+#define HDR_F_DATA_VALID 2
 
 #define RXQ 0
 #define TXQ 1
@@ -76,7 +80,7 @@ static void read_config(struct vnet *n, uint64_t f, unsigned index)
 	} else { /* a locally administered address of our own */
 		memcpy(n->mac, (uint8_t[]){ 0x02, 0x53, 0x4b, 0x46, 0x00, (uint8_t)index }, 6);
 	}
-	n->offload = f & NET_F_CSUM ? PLAT_NET_TX_CSUM : 0;
+	n->offload = (f & NET_F_CSUM ? PLAT_NET_TX_CSUM : 0) | (f & NET_F_GUEST_CSUM ? PLAT_NET_RX_CSUM : 0);
 	n->mtu = 1500;
 	if (f & NET_F_MTU) {
 		uint16_t m = (uint16_t)n->d->t->config_read(n->d, 10, 2);
@@ -186,6 +190,22 @@ int vnet_send(struct vnet *n, const struct plat_net_frame *f, unsigned count)
 	return (int)taken;
 }
 
+/* What the header says of a received frame's checksum (kernel/netdev.c checks where it points). */
+static void read_header(const struct vnet *n, const uint8_t *b, struct plat_net_frame *f)
+{
+	f->rx_csum = PLAT_NET_CSUM_UNKNOWN;
+	f->csum_start = f->csum_offset = 0;
+	if (!(n->offload & PLAT_NET_RX_CSUM))
+		return;
+	if (b[0] & HDR_F_NEEDS_CSUM) {
+		f->rx_csum = PLAT_NET_CSUM_PARTIAL;
+		f->csum_start = (uint16_t)(b[6] | b[7] << 8);
+		f->csum_offset = (uint16_t)(b[8] | b[9] << 8);
+	} else if (b[0] & HDR_F_DATA_VALID) {
+		f->rx_csum = PLAT_NET_CSUM_VALID;
+	}
+}
+
 int vnet_recv(struct vnet *n, struct plat_net_frame *f, unsigned count)
 {
 	unsigned got = 0, reposted = 0;
@@ -200,6 +220,7 @@ int vnet_recv(struct vnet *n, struct plat_net_frame *f, unsigned count)
 		} else {
 			memcpy(f[got].buf, b + HDR, len - HDR);
 			f[got].len = len - HDR;
+			read_header(n, b, &f[got]);
 			got++;
 			n->st.rx_frames++;
 		}

@@ -149,4 +149,84 @@ static void other_shapes(void)
 	CHECK_EQ(start, 0);
 }
 
-UNIT_MAIN("csum", UNIT_TEST(tcp_over_ipv4), UNIT_TEST(tcp_over_ipv6), UNIT_TEST(other_shapes))
+/* A TCP segment with its right checksum in place (as a sender that summed it would send it). */
+static size_t good_ipv4(size_t tcp_len)
+{
+	size_t len = ipv4(tcp_len);
+	uint16_t c = reference(34, tcp_len, 26, 8);
+
+	frame[34 + 16] = (uint8_t)(c >> 8), frame[34 + 17] = (uint8_t)c;
+	return len;
+}
+
+static void receive_tcp(void)
+{
+	size_t len = good_ipv4(612);
+
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_UNKNOWN, 0, 0));
+	CHECK(csum_rx_accept(frame, (uint32_t)len + 20, CSUM_RX_UNKNOWN, 0, 0)); /* Ethernet padding */
+	frame[34 + 300] ^= 0x40; /* one bit flipped on the way */
+	CHECK(!csum_rx_accept(frame, (uint32_t)len, CSUM_RX_UNKNOWN, 0, 0));
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_VALID, 0, 0)); /* the device checked it */
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_PARTIAL, 34, 16)); /* the host sent it */
+	len = good_ipv4(612);
+	frame[14 + 6] = 0x20; /* a fragment: cannot be checked alone */
+	CHECK(!csum_rx_accept(frame, (uint32_t)len, CSUM_RX_UNKNOWN, 0, 0));
+	len = good_ipv4(612);
+	frame[17] = 0xff; /* the IP length runs past the frame */
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_UNKNOWN, 0, 0)); /* lwIP drops it */
+}
+
+/* IPv6 with a hop-by-hop header before TCP: found, and checked. */
+static void receive_tcp_ipv6_extension(void)
+{
+	size_t tcp_len = 200, len;
+	uint16_t c;
+
+	len = ipv6(8 + tcp_len);
+	frame[20] = 0;			/* next: hop-by-hop */
+	memset(frame + 54, 0, 8);
+	frame[54] = 6;			/* its next: TCP; length 0 = 8 bytes */
+	segment(62, tcp_len);
+	c = reference(62, tcp_len, 22, 32);
+	frame[62 + 16] = (uint8_t)(c >> 8), frame[62 + 17] = (uint8_t)c;
+	CHECK(csum_is_tcp(frame, (uint32_t)len));
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_UNKNOWN, 0, 0));
+	frame[62 + 100] ^= 1;
+	CHECK(!csum_rx_accept(frame, (uint32_t)len, CSUM_RX_UNKNOWN, 0, 0));
+	frame[54 + 1] = 200; /* an extension header longer than the packet */
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_UNKNOWN, 0, 0)); /* lwIP drops it */
+}
+
+/* UDP the host sent unfinished: finished here to what a full sum gives. */
+static void receive_udp_partial(void)
+{
+	size_t len = ipv4(100);
+	uint16_t want, pseudo;
+
+	frame[14 + 9] = 17;
+	/* reference() sums as TCP (protocol 6); the same for UDP: */
+	{
+		uint8_t seg[100];
+		uint32_t sum;
+
+		memcpy(seg, frame + 34, 100);
+		seg[6] = seg[7] = 0;
+		sum = sum_bytes(0, frame + 26, 8) + 17 + 100;
+		want = complement(sum_bytes(sum, seg, 100));
+		pseudo = (uint16_t)~complement(sum_bytes(0, frame + 26, 8) + 17 + 100);
+	}
+	frame[34 + 6] = (uint8_t)(pseudo >> 8), frame[34 + 7] = (uint8_t)pseudo;
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_PARTIAL, 34, 6));
+	CHECK_EQ(frame[34 + 6] << 8 | frame[34 + 7], want);
+	/* A request that points outside the frame is ignored, and lwIP's own check decides. */
+	frame[34 + 6] = frame[34 + 7] = 0x55;
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_PARTIAL, 34, 200));
+	CHECK_EQ(frame[34 + 6], 0x55);
+	/* Not IP at all. */
+	frame[12] = 0x08, frame[13] = 0x06;
+	CHECK(csum_rx_accept(frame, (uint32_t)len, CSUM_RX_UNKNOWN, 0, 0));
+}
+
+UNIT_MAIN("csum", UNIT_TEST(tcp_over_ipv4), UNIT_TEST(tcp_over_ipv6), UNIT_TEST(other_shapes),
+	  UNIT_TEST(receive_tcp), UNIT_TEST(receive_tcp_ipv6_extension), UNIT_TEST(receive_udp_partial))

@@ -124,4 +124,46 @@ static void recv_checks(void)
 	CHECK_EQ(sk_netdev_recv(0, f, 1), 0);
 }
 
-UNIT_MAIN("netdev", UNIT_TEST(registry), UNIT_TEST(send_checks), UNIT_TEST(recv_checks))
+/* What the platform says of checksums: kept only if the NIC offers it and it points inside. */
+static enum plat_net_rx_csum said;
+static uint16_t said_start, said_offset;
+static int csum_recv(unsigned nic, struct plat_net_frame *fr, unsigned n)
+{
+	(void)nic, (void)n;
+	fr[0].len = 100;
+	fr[0].rx_csum = said;
+	fr[0].csum_start = said_start, fr[0].csum_offset = said_offset;
+	return 1;
+}
+
+static void recv_csum(void)
+{
+	stub_net_count = 1;
+	stub_net_recv = csum_recv;
+	sk_netdev_init(); /* no PLAT_NET_RX_CSUM */
+	said = PLAT_NET_CSUM_VALID;
+	frames(1);
+	CHECK_EQ(sk_netdev_recv(0, f, 1), 1);
+	CHECK_EQ(f[0].rx_csum, PLAT_NET_CSUM_UNKNOWN);
+	stub_net_info.offload = PLAT_NET_RX_CSUM;
+	sk_netdev_init();
+	frames(1);
+	CHECK_EQ(sk_netdev_recv(0, f, 1), 1);
+	CHECK_EQ(f[0].rx_csum, PLAT_NET_CSUM_VALID);
+	said = PLAT_NET_CSUM_PARTIAL, said_start = 34, said_offset = 6;
+	frames(1);
+	CHECK_EQ(sk_netdev_recv(0, f, 1), 1);
+	CHECK_EQ(f[0].rx_csum, PLAT_NET_CSUM_PARTIAL);
+	said_offset = 65; /* the field would end past the frame's 100 bytes */
+	frames(1);
+	CHECK_EQ(sk_netdev_recv(0, f, 1), 1);
+	CHECK_EQ(f[0].rx_csum, PLAT_NET_CSUM_UNKNOWN);
+	said = 7; /* not a state at all */
+	frames(1);
+	CHECK_EQ(sk_netdev_recv(0, f, 1), 1);
+	CHECK_EQ(f[0].rx_csum, PLAT_NET_CSUM_UNKNOWN);
+	stub_net_info.offload = 0;
+	stub_net_recv = NULL;
+}
+
+UNIT_MAIN("netdev", UNIT_TEST(registry), UNIT_TEST(send_checks), UNIT_TEST(recv_checks), UNIT_TEST(recv_csum))
