@@ -17,6 +17,11 @@ void hv_usage(void)
 	       "  --disk=FILE       block device backed by FILE (read-write)\n"
 	       "  --disk-ro=FILE    block device backed by FILE, read-only\n"
 	       "  --initrd=FILE     hand FILE to the guest as its initrd\n"
+	       "  --net=TAP         a NIC on the existing tap device TAP (repeat: up to 4 NICs,\n"
+	       "                    the first is NIC 0), for images built with networking\n"
+	       "  --net-mac=MAC     the MAC of the NIC of the --net before it (default: one made\n"
+	       "                    from the tap's name, 02:53:4b:..)\n"
+	       "  --stats           print exits by kind and frames moved when the guest ends\n"
 	       "  --gdb=PORT        wait for gdb on 127.0.0.1:PORT before starting the guest\n"
 	       "  --quiet           discard the guest's console output\n"
 	       "  --help, --version\n\n"
@@ -62,6 +67,36 @@ static int parse_port(const char *s, int *port)
 		return -1;
 	}
 	*port = (int)v;
+	return 0;
+}
+
+static int add_net(const char *tap, struct hv_options *opt)
+{
+	if (!*tap) {
+		hv_err("--net: needs a tap device's name");
+		return -1;
+	}
+	if (opt->nnet == HV_NET_MAX_NICS) {
+		hv_err("--net=%s: at most %d NICs", tap, HV_NET_MAX_NICS);
+		return -1;
+	}
+	opt->net[opt->nnet++] = (struct hv_net_option){ .tap = tap };
+	return 0;
+}
+
+static int set_mac(const char *s, struct hv_options *opt)
+{
+	struct hv_net_option *n = opt->nnet ? &opt->net[opt->nnet - 1] : NULL;
+
+	if (!n) {
+		hv_err("--net-mac=%s: give it after the --net it belongs to", s);
+		return -1;
+	}
+	if (hv_parse_mac(s, n->mac)) {
+		hv_err("--net-mac: '%s' is not a unicast MAC address like 02:00:00:00:00:01", s);
+		return -1;
+	}
+	n->mac_given = true;
 	return 0;
 }
 
@@ -113,7 +148,8 @@ static int guest_command_line(int argc, char **argv, struct hv_options *opt)
 
 int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 {
-	enum { O_BACKEND = 256, O_MEM, O_DISK, O_DISK_RO, O_INITRD, O_GDB, O_QUIET, O_HELP, O_VERSION, O_SECCOMP };
+	enum { O_BACKEND = 256, O_MEM, O_DISK, O_DISK_RO, O_INITRD, O_GDB, O_QUIET, O_HELP, O_VERSION, O_SECCOMP,
+	       O_NET, O_NET_MAC, O_STATS };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "mem", required_argument, NULL, O_MEM },
@@ -122,6 +158,9 @@ int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 		{ "initrd", required_argument, NULL, O_INITRD },
 		{ "gdb", required_argument, NULL, O_GDB },
 		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "net", required_argument, NULL, O_NET },
+		{ "net-mac", required_argument, NULL, O_NET_MAC },
+		{ "stats", no_argument, NULL, O_STATS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "seccomp-selftest", no_argument, NULL, O_SECCOMP }, /* for the test suite */
@@ -140,6 +179,9 @@ int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 		case O_INITRD: opt->initrd = optarg; break;
 		case O_GDB: if (parse_port(optarg, &opt->gdb_port)) return -1; break;
 		case O_QUIET: opt->quiet = true; break;
+		case O_NET: if (add_net(optarg, opt)) return -1; break;
+		case O_NET_MAC: if (set_mac(optarg, opt)) return -1; break;
+		case O_STATS: opt->stats = true; break;
 		case O_SECCOMP: opt->seccomp_selftest = true; break;
 		case O_HELP: hv_usage(); return 1;
 		case O_VERSION:

@@ -47,8 +47,8 @@ static void call_console(struct hv *hv, uint64_t gpa)
 }
 
 /*
- * Sleep until the timeout or a signal; no device has events yet (networking adds the tap fd).
- * SIGINT and SIGTERM get through while it sleeps, whatever the caller holds back.
+ * Sleep until the timeout, a received frame (with NICs: netio.c) or a signal. SIGINT and SIGTERM
+ * get through while it sleeps, whatever the caller holds back.
  */
 static void call_poll(struct hv *hv, uint64_t gpa)
 {
@@ -65,6 +65,10 @@ static void call_poll(struct hv *hv, uint64_t gpa)
 		tsp = &ts;
 	}
 	p->ready = 0;
+	if (hv->net.count) {
+		p->ready = hv_netio_poll(hv, tsp);
+		return;
+	}
 	if (ppoll(NULL, 0, tsp, hv_wait_mask()) < 0 && errno != EINTR)
 		hv_stop(hv, SKIFF_HV_EXIT_INTERNAL, "poll: %s", strerror(errno));
 }
@@ -107,14 +111,18 @@ static void call_abort(struct hv *hv, uint64_t gpa)
 
 void hv_hypercall(struct hv *hv, uint16_t port, uint32_t arg)
 {
-	switch (port - SKIFF_HV_PORT_BASE) {
+	unsigned nr = (unsigned)(port - SKIFF_HV_PORT_BASE);
+
+	atomic_fetch_add(nr < HV_CALL_MAX ? &hv->exits[nr] : &hv->exits_other, 1);
+	switch (nr) {
 	case HV_CALL_CONSOLE: call_console(hv, arg); break;
 	case HV_CALL_POLL: call_poll(hv, arg); break;
 	case HV_CALL_BLK: hv_blk_call(hv, arg); break;
+	case HV_CALL_NET_SETUP: hv_net_call(hv, arg); break;
 	case HV_CALL_EXIT: call_exit(hv, arg); break;
 	case HV_CALL_ABORT: call_abort(hv, arg); break;
 	default:
-		VIOLATION(hv, "hypercall %d is not implemented by this skiff-hv", port - SKIFF_HV_PORT_BASE);
+		VIOLATION(hv, "hypercall %u is not implemented by this skiff-hv", nr);
 		break;
 	}
 }

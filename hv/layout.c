@@ -250,6 +250,9 @@ static int fill_boot_info(struct hv *hv, uint64_t root)
 		bi->blk_flags = HV_BLK_PRESENT | (hv->opt.disk_ro ? HV_BLK_READONLY : 0);
 		bi->blk_sectors = hv->disk_sectors;
 	}
+	bi->net_count = hv->net.count;
+	for (unsigned i = 0; i < hv->net.count; i++)
+		memcpy(bi->net_mac[i], hv->net.nic[i].mac, 6);
 	memcpy(guest_ptr(&hv->guest, HV_CMDLINE, HV_CMDLINE_MAX, 1), hv->opt.cmdline, HV_CMDLINE_MAX);
 	if (bi->free_start >= hv->guest.size) {
 		hv_err("--mem %llu KiB leaves no memory after the image; give more --mem",

@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 	r = hv_image_read(&hv);
 	if (r)
 		return r == -2 ? SKIFF_HV_EXIT_USAGE : SKIFF_HV_EXIT_BAD_IMAGE;
-	if (hv_blk_open(&hv))
+	if (hv_blk_open(&hv) || hv_net_open(&hv))
 		return SKIFF_HV_EXIT_USAGE;
 	if (hv_backend_select(&hv) || hv.be->create(&hv))
 		return SKIFF_HV_EXIT_INTERNAL;
@@ -131,6 +131,10 @@ int main(int argc, char **argv)
 		return SKIFF_HV_EXIT_USAGE;
 	if (hv.be->seal && hv.be->seal(&hv))
 		return SKIFF_HV_EXIT_INTERNAL;
+	if (hv_netio_start(&hv))
+		return SKIFF_HV_EXIT_INTERNAL;
+	if (hv.opt.stats)
+		hv_stats_enable(&hv);
 	if (hv.image_buf) /* no mapping changes after the filter is in */
 		munmap(hv.image_buf, hv.image_len);
 	hv.image_buf = NULL;

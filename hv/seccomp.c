@@ -140,9 +140,19 @@ int hv_seccomp_install(const struct hv *hv)
 	static const unsigned long gdb_ioctls[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS,
 						    KVM_SET_REGS, KVM_SET_GUEST_DEBUG, KVM_SET_SREGS };
 	bool proc = hv->be == &hv_backend_proc, gdb = hv->gdb_fd >= 0;
-	uint32_t out_fds[3] = { STDOUT_FILENO, STDERR_FILENO, (uint32_t)hv->gdb_fd };
+	uint32_t write_fds[3 + HV_NET_MAX_NICS + 2] = { STDOUT_FILENO, STDERR_FILENO }, read_fds[1 + HV_NET_MAX_NICS + 2];
+	unsigned nwrite = 2, nread = 0;
 	struct bpf b = { .n = 0 };
 	struct sock_fprog prog;
+
+	if (gdb)
+		write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->gdb_fd;
+	if (hv->net.count) { /* the taps; the eventfds between the vCPU and the I/O thread */
+		for (unsigned i = 0; i < hv->net.count; i++)
+			write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->net.nic[i].fd;
+		write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->net.kick_fd;
+		write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->net.wake_fd;
+	}
 
 	if (proc)
 		trap_guest_calls(&b, hv->proc.span);
@@ -150,7 +160,7 @@ int hv_seccomp_install(const struct hv *hv)
 	emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
 	ret(&b, SECCOMP_RET_KILL_PROCESS);
 	ld(&b, offsetof(struct seccomp_data, nr));
-	allow_arg_in(&b, __NR_write, 0, out_fds, gdb ? 3 : 2); /* console, messages, the debugger */
+	allow_arg_in(&b, __NR_write, 0, write_fds, nwrite); /* console, messages, debugger, frames */
 	allow_nr(&b, __NR_ppoll);		/* HV_CALL_POLL; waiting for the debugger */
 	allow_nr(&b, __NR_rt_sigreturn);	/* return from a signal handler */
 	allow_nr(&b, __NR_clock_gettime);	/* when the vDSO falls back to the kernel */
@@ -160,8 +170,8 @@ int hv_seccomp_install(const struct hv *hv)
 		allow_fd(&b, __NR_pwrite64, hv->disk_fd);	/* block writes */
 		allow_fd(&b, __NR_fdatasync, hv->disk_fd);	/* block flush */
 	}
-	if (gdb)
-		allow_fd(&b, __NR_read, hv->gdb_fd);		/* the debugger's socket */
+	if (nread)
+		allow_arg_in(&b, __NR_read, 0, read_fds, nread); /* the debugger's socket, frames, eventfds */
 	if (proc) {
 		allow_guest_mappings(&b);	/* pages the guest maps or flushes */
 		allow_set_fs(&b, hv->proc.monitor_fs); /* our TLS back after the guest ran */
@@ -176,7 +186,9 @@ int hv_seccomp_install(const struct hv *hv)
 		return -1;
 	}
 	prog = (struct sock_fprog){ .len = (unsigned short)b.n, .filter = b.insn };
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+	/* TSYNC: the network I/O thread, started before, gets the same filter. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog)) {
 		hv_err("cannot install the seccomp filter: %s", strerror(errno));
 		return -1;
 	}

@@ -3,7 +3,8 @@
 # the process backend everywhere): output and exit status of hello, the crash app, the block
 # device, hostile guests, signals, seccomp. Then what never starts a guest and so runs on every
 # machine: malformed images, bad command lines, a bounded run of each fuzzer. Every run has a
-# hard timeout.
+# hard timeout. Cases that need a tap run skiff-hv inside a network namespace of this suite's
+# own (support/netns.sh); they need root and are skipped, saying why, where it cannot be made.
 
 HV=build/hv/skiff-hv
 BUILD_SKIP=""
@@ -13,7 +14,9 @@ if ! make -s hv >"$TEST_LOGS/hv-build.log" 2>&1; then
 fi
 
 # hv_boot NAME EXPECTED-STATUS "PATTERN|PATTERN|!ABSENT" SKIFF-HV-ARGS...: a run that starts the
-# guest, on backend $BE (set by hv_suite): test hv/$BE/NAME, log hv-$BE-NAME.log.
+# guest, on backend $BE (set by hv_suite): test hv/$BE/NAME, log hv-$BE-NAME.log. $HV_IN, when
+# set, is the command skiff-hv runs under (hv_net_boot: inside the namespace).
+HV_IN=""
 hv_boot() {
 	local name=$1 want=$2 patterns=$3 log="$TEST_LOGS/hv-$BE-$1.log"
 	shift 3
@@ -21,7 +24,7 @@ hv_boot() {
 		skip "hv/$BE/$name" "$SKIP_WHY"
 		return
 	fi
-	timeout -k 5 60 "$HV" --backend=$BE "$@" >"$log" 2>&1 </dev/null
+	timeout -k 5 60 $HV_IN "$HV" --backend=$BE "$@" >"$log" 2>&1 </dev/null
 	check_run "hv/$BE/$name" "$log" "$want" $? "$patterns"
 }
 
@@ -35,8 +38,39 @@ hv_once() {
 		fail "hv/$name" "skiff-hv did not build"
 		return
 	fi
-	timeout -k 5 60 "$HV" "$@" >"$log" 2>&1 </dev/null
+	timeout -k 5 60 $HV_IN "$HV" "$@" >"$log" 2>&1 </dev/null
 	check_run "hv/$name" "$log" "$want" $? "$patterns"
+}
+
+# Networking: tap0 in namespace sk-hvnet, made once for every case that needs a tap and removed
+# after the last of them, or when the run ends or is interrupted before that.
+HV_NETNS=hvnet
+hv_net_cleanup() { support/netns.sh destroy $HV_NETNS >/dev/null 2>&1; }
+HV_NET_SKIP=""
+if [ "$(id -u)" != 0 ]; then
+	HV_NET_SKIP="a tap needs a network namespace, which needs root"
+elif ! support/netns.sh create $HV_NETNS 1 >"$TEST_LOGS/hv-netns.log" 2>&1; then
+	HV_NET_SKIP="cannot make a network namespace with a tap here (see $TEST_LOGS/hv-netns.log)"
+	hv_net_cleanup
+else
+	trap hv_net_cleanup EXIT
+	trap 'hv_net_cleanup; exit 130' INT
+	trap 'hv_net_cleanup; exit 143' TERM
+fi
+
+# hv_net_boot / hv_net_once, with hv_boot's / hv_once's arguments: the run inside the namespace,
+# where tap0 exists; skipped where there is none.
+hv_net_boot() {
+	local SKIP_WHY=${SKIP_WHY:-$HV_NET_SKIP} HV_IN="support/netns.sh exec $HV_NETNS"
+	hv_boot "$@"
+}
+hv_net_once() {
+	local HV_IN="support/netns.sh exec $HV_NETNS"
+	if [ -n "$HV_NET_SKIP" ]; then
+		skip "hv/$1" "$HV_NET_SKIP"
+		return
+	fi
+	hv_once "$@"
 }
 
 for app in hello crash blktest hvhostile; do
@@ -140,7 +174,7 @@ hv_suite() {
 	hv_boot hostile-console-huge 252 "$V console write of 1099511627776 bytes" $H -- console-huge
 	hv_boot hostile-call-ptr 252 "$V console call at bad address 0xfffffff0" $H -- call-ptr
 	hv_boot hostile-misaligned 252 "$V console call at bad address" $H -- misaligned
-	hv_boot hostile-unknown-call 252 "$V hypercall 3 is not implemented" $H -- unknown-call
+	hv_boot hostile-net-unattached 252 "$V net setup for NIC 0, but 0 attached" $H -- net-no-nic
 	hv_boot hostile-not-call-port 252 "$V write to I/O port 0x506" $H -- not-call-port
 	hv_boot hostile-in-port 252 "$V read from I/O port 0x500" $H -- in-port
 	hv_boot hostile-byte-out 252 "$V hypercall with a 1-byte" $H -- byte-out
@@ -163,6 +197,21 @@ hv_suite() {
 	hv_boot hostile-write-text 127 "CRASH: page fault (#PF)|write to a protected page (permission)" $H -- write-text
 	hv_boot hostile-unmap-page 127 "hvhostile: unmapped|CRASH: page fault (#PF)|write to an unmapped page" $H -- unmap-page
 	hv_boot hostile-triple-fault 253 "guest fault: triple fault|rip " $H -- triple-fault
+	# NICs: a setup call or ring indices that break the ABI end the guest with one line (252);
+	# frames no NIC may send are dropped and counted (--stats), and the guest goes on.
+	local N="--net=tap0 --stats" T="$V NIC 0: net setup:" S="skiff-hv: net0 (tap0): tx 0 frames"
+	local G="the monitor took the frames and goes on"
+	hv_net_boot hostile-net-no-nic 252 "$V net setup for NIC 1, but 1 attached" $N $H -- net-no-nic
+	hv_net_boot hostile-net-slots 252 "$T slots must be a power of two from 1 to 256" $N $H -- net-slots
+	hv_net_boot hostile-net-ring-outside 252 "$T a ring is outside guest memory" $N $H -- net-ring-outside
+	hv_net_boot hostile-net-ring-monitor 252 "$T a ring lies over the monitor's own pages" $N $H -- net-ring-monitor
+	hv_net_boot hostile-net-ring-overlap 252 "$T the rings overlap" $N $H -- net-ring-overlap
+	hv_net_boot hostile-net-ring-moved 252 "$T the rings' addresses changed while the NIC runs" \
+		$N $H -- net-ring-moved
+	hv_net_boot hostile-net-tx-index 252 "$V NIC 0 (tap0): TX ring indices prod 1000, cons 0 with" $N $H -- net-tx-index
+	hv_net_boot hostile-net-rx-index 252 "$V NIC 0 (tap0): RX ring indices prod" $N $H -- net-rx-index
+	hv_net_boot hostile-net-tx-len 0 "$G|$S, dropped 2 bad length, 0 spoofed|!$V" $N $H -- net-tx-len
+	hv_net_boot hostile-net-spoof 0 "$G|$S, dropped 0 bad length, 1 spoofed|!$V" $N $H -- net-spoof
 	if [ "$BE" = process ]; then
 		# The guest loads a data selector into %fs (base 0): skiff-hv's own TLS must survive it.
 		hv_boot hostile-fs 0 "hvhostile: %fs changed and the monitor still serves" $H -- fs
@@ -201,7 +250,7 @@ if tests/mkbad.py $HELLO "$bad" >"$bad/list" 2>"$bad/err"; then
 		[filesz-past-end]="smaller than filesz" [abi-version]="built for skiff-hv ABI 99"
 		[no-manifest]="no Skiff manifest note" [bad-trap-entry]="trap stubs at 0x12345"
 		[vaddr-differs]="segment 0 is linked at 0xffffffff80000000 but loads at 0x100000"
-		[unknown-device]="asks for devices 0x40 (unknown) that this skiff-hv cannot give (it has 0x1 (block))")
+		[unknown-device]="asks for devices 0x40 (unknown) that this skiff-hv cannot give (it has 0x1 (block), 0x2 (net))")
 	while read -r n; do
 		hv_once "image-$n" 251 "${why[$n]:-unexpected variant $n}" "$bad/$n.kvm"
 		[ "$(wc -l <"$TEST_LOGS/hv-image-$n.log")" -le 1 ] || fail "hv/image-$n-one-line" "more than one line"
@@ -218,13 +267,44 @@ hv_once usage-unknown-option 250 "unknown or incomplete option '--frobnicate'" -
 hv_once usage-missing-image 250 "cannot read image /no/such.kvm" /no/such.kvm
 hv_once usage-bad-gdb-port 250 "--gdb: '99999' is not a TCP port" --gdb=99999 $HELLO
 hv_once help 0 "usage: skiff-hv" --help
-hv_once version 0 "skiff-hv 0.1 (ABI 1; backends: kvm, process)" --version
+hv_once version 0 "skiff-hv 0.1 (ABI 2; backends: kvm, process)" --version
 hv_once usage-bad-backend 250 "--backend: 'xen' is not kvm, process or auto" --backend=xen $HELLO
 if [ -z "$(hv_backend_skip kvm)" ]; then
 	skip hv/usage-kvm-missing "this machine has /dev/kvm"
 else
 	hv_once usage-kvm-missing 254 "cannot open /dev/kvm" --backend=kvm $HELLO
 fi
+# --net: the command line, then the taps, each checked before any guest runs (250, one line).
+hv_once usage-net-empty 250 "--net: needs a tap device's name" --net= $H
+hv_once usage-net-mac-first 250 "--net-mac=02:00:00:00:00:01: give it after the --net it belongs to" \
+	--net-mac=02:00:00:00:00:01 --net=tap0 $H
+hv_once usage-net-mac-multicast 250 "--net-mac: '01:00:00:00:00:01' is not a unicast MAC address" \
+	--net=tap0 --net-mac=01:00:00:00:00:01 $H
+hv_once usage-net-mac-bad 250 "--net-mac: 'zz' is not a unicast MAC address" --net=tap0 --net-mac=zz $H
+hv_once usage-net-five 250 "--net=tap4: at most 4 NICs" --net=tap0 --net=tap1 --net=tap2 --net=tap3 --net=tap4 $H
+hv_once usage-net-no-such-tap 250 "--net=nosuchtap0: no such interface" --net=nosuchtap0 $H
+hv_net_once usage-net-not-tap 250 "--net=lo: not a tap device" --net=lo $H
+hv_net_once usage-net-twice 250 "--net=tap0: given twice" --net=tap0 --net=tap0 $H
+hv_net_once net-not-wanted 0 "does not use networking (its manifest asks for no NIC): --net ignored|$HELLO_OK" \
+	--net=tap0 $HELLO
+# A tap that another skiff-hv holds: a guest that spins holds tap0 while a second one asks for it.
+if [ -n "$HV_NET_SKIP" ]; then
+	skip hv/usage-net-in-use "$HV_NET_SKIP"
+else
+	holder="$TEST_LOGS/hv-net-in-use-holder.log"
+	timeout -k 5 60 support/netns.sh exec $HV_NETNS "$HV" --net=tap0 $H -- spin >"$holder" 2>&1 </dev/null &
+	holder_pid=$!
+	for _ in $(seq 100); do
+		grep -q "hvhostile: spin" "$holder" 2>/dev/null && break
+		sleep 0.05
+	done
+	hv_net_once usage-net-in-use 250 "--net=tap0: the tap is in use by another program" --net=tap0 $H
+	kill -TERM $holder_pid 2>/dev/null
+	wait $holder_pid
+fi
+hv_net_cleanup
+trap - EXIT INT TERM
+
 # auto: KVM when /dev/kvm opens, else the process backend, saying so unless --quiet.
 if [ -z "$(hv_backend_skip kvm)" ]; then
 	hv_once auto-kvm 0 "Hello from Skiff|!sandboxed process" $HELLO
@@ -242,8 +322,20 @@ else
 	# The ELF fuzzer starts from a good image and every malformed one (a second, read-only dir).
 	rm -rf "$TEST_LOGS/fuzz_elf.seeds" "$TEST_LOGS"/fuzz_*.corpus
 	support/fuzz-seeds.sh $HELLO "$TEST_LOGS/fuzz_elf.seeds" || fail hv/fuzz-seeds "cannot write the seeds"
-	mkdir -p "$TEST_LOGS/fuzz_elf.corpus" "$TEST_LOGS/fuzz_calls.corpus" "$TEST_LOGS/fuzz_calls.seeds"
-	for f in fuzz_elf fuzz_calls; do
+	mkdir -p "$TEST_LOGS"/fuzz_{elf,calls,net}.corpus "$TEST_LOGS"/fuzz_{calls,net}.seeds
+	# The ring fuzzer starts from a NIC that passes setup, with a good, a spoofed, a too long and a
+	# too short TX frame (its input: hv/fuzz/fuzz_net.c's struct net_input, then the slots).
+	python3 - "$TEST_LOGS/fuzz_net.seeds/rings" <<'EOF' || fail hv/fuzz-seeds "cannot write the ring seed"
+import struct, sys
+mac = bytes([2, 0x53, 0x4b, 0, 0, 1])
+setup = struct.pack("<IIQQQ", 0, 4, 0x100000, 0x100100, 0x102100)
+head = setup + setup + struct.pack("<IIII", 4, 0, 2, 0) + mac + bytes([0x0c, 0])
+def slot(n, src):
+    return struct.pack("<II", n, 0) + (b"\xff" * 6 + src + b"\x88\xb5").ljust(2040, b"\0")
+frames = slot(60, mac) + slot(60, bytes([2, 0, 0, 0, 0, 9])) + slot(5000, mac) + slot(3, mac)
+open(sys.argv[1], "wb").write(head + frames)
+EOF
+	for f in fuzz_elf fuzz_calls fuzz_net; do
 		if build/fuzz/$f -max_total_time=5 -max_len=65536 "$TEST_LOGS/$f.corpus" "$TEST_LOGS/$f.seeds" \
 			>"$TEST_LOGS/$f.log" 2>&1; then
 			pass "hv/$f"

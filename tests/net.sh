@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# Networking under QEMU (TCG), on -M microvm (virtio-mmio) and -M pc (virtio-net-pci): each case
+# Networking under QEMU (TCG), on -M microvm (virtio-mmio) and -M pc (virtio-net-pci), and under
+# skiff-hv (its rings over taps; each backend this machine has): each case
 # makes its own network namespace with taps (support/netns.sh), boots the image attached to them,
 # talks to it with real clients (ping, curl, ab, python sockets, dnsmasq) from inside the
 # namespace, and removes everything afterwards, also when a case fails or the run is interrupted.
@@ -24,6 +25,7 @@ trap net_cleanup EXIT INT TERM
 for app in httpd echo; do
 	make -s APP=apps/$app >"$TEST_LOGS/build-$app.log" 2>&1 || fail "build/$app" "does not build" "$TEST_LOGS/build-$app.log"
 done
+make -s hv >"$TEST_LOGS/build-hv-net.log" 2>&1 || fail build/hv-net "skiff-hv does not build" "$TEST_LOGS/build-hv-net.log"
 
 # A site for httpd: the app's page, a small file, 1 MiB of random bytes, a nested directory.
 SITE=$TEST_LOGS/net-site
@@ -34,23 +36,67 @@ head -c 1048576 /dev/urandom >"$SITE/big.bin"
 echo "nested" >"$SITE/sub/index.html"
 python3 support/mkinitrd.py "$SITE" "$TEST_LOGS/net-site.cpio"
 
-# net_boot NAME MACHINE NICS IMAGE READY-PATTERN [QEMU-RUN-OPTIONS...] [-- APP-ARGS...]: namespace
+# net_cmd MACHINE NICS IMAGE [--initrd FILE] [--opts "KERNEL-OPTIONS"] [--stats] [-- APP-ARGS...]:
+# sets NET_CMD to the command that runs IMAGE with NICS taps (tap0..) on MACHINE: microvm or pc
+# (QEMU TCG, support/qemu-run.sh) or hv-process, hv-kvm (skiff-hv with that backend).
+net_cmd() {
+	local machine=$1 nics=$2 image=$3 i opts=() o
+	shift 3
+	case $machine in
+	hv-*)
+		NET_CMD=(timeout -k 5 300 build/hv/skiff-hv --backend="${machine#hv-}")
+		for ((i = 0; i < nics; i++)); do
+			NET_CMD+=(--net="tap$i")
+		done
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do
+			case $1 in
+			--initrd) NET_CMD+=(--initrd="$2"); shift ;;
+			--opts) read -ra o <<<"$2"; opts+=("${o[@]}"); shift ;;
+			--stats) NET_CMD+=(--stats) ;;
+			esac
+			shift
+		done
+		NET_CMD+=("$image" "${opts[@]}" "$@")
+		;;
+	*)
+		NET_CMD=(support/qemu-run.sh --timeout 300 --machine "$machine")
+		for ((i = 0; i < nics; i++)); do
+			NET_CMD+=(--nic "tap=tap$i")
+		done
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do
+			[ "$1" = --stats ] || NET_CMD+=("$1")
+			shift
+		done
+		NET_CMD+=("$image" "$@")
+		;;
+	esac
+}
+
+# Why MACHINE cannot run here ("" when it can).
+net_machine_skip() {
+	case $1 in
+	hv-kvm) [ -c /dev/kvm ] || echo "no /dev/kvm on this machine" ;;
+	esac
+}
+
+# The MAC prefix of NIC 0: QEMU's, or skiff-hv's (made from the tap's name).
+net_mac_prefix() {
+	case $1 in
+	hv-*) echo "02:53:4b" ;;
+	*) echo "52:54:00" ;;
+	esac
+}
+
+# net_boot NAME MACHINE NICS IMAGE READY-PATTERN [NET_CMD-OPTIONS...] [-- APP-ARGS...]: namespace
 # sk-NAME, the image booted in it (in the background), waited for until its log shows
 # READY-PATTERN. Returns 1 when it does not come up; the caller fails the test.
 net_boot() {
-	local name=$1 machine=$2 nics=$3 image=$4 ready=$5 log="$TEST_LOGS/net-$1.log" qopts=() i
+	local name=$1 machine=$2 nics=$3 image=$4 ready=$5 log="$TEST_LOGS/net-$1.log"
 	shift 5
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		qopts+=("$1")
-		shift
-	done
 	support/netns.sh create "$name" "$nics" || return 1
 	NET_ACTIVE+=("$name")
-	for ((i = 0; i < nics; i++)); do
-		qopts+=(--nic "tap=tap$i")
-	done
-	support/netns.sh exec "$name" support/qemu-run.sh --timeout 300 --machine "$machine" \
-		"${qopts[@]}" "$image" "$@" >"$log" 2>&1 &
+	net_cmd "$machine" "$nics" "$image" "$@"
+	support/netns.sh exec "$name" "${NET_CMD[@]}" >"$log" 2>&1 &
 	for _ in $(seq 300); do
 		grep -q "$ready" "$log" 2>/dev/null && return 0
 		kill -0 $! 2>/dev/null || return 1
@@ -129,12 +175,13 @@ expect_in() { # TEST LOG PATTERN...
 
 # ---- httpd: ping, files, keep-alive, pipelining, load, bad requests, idle limit -------------
 httpd_suite() {
-	local m=$1 ns=h$1 t=net/$1 out="$TEST_LOGS/net-$1-out" ip=10.0.0.2
-	if [ -n "$NET_SKIP" ]; then
+	local m=$1 ns=h$1 t=net/$1 out="$TEST_LOGS/net-$1-out" ip=10.0.0.2 why
+	why=${NET_SKIP:-$(net_machine_skip "$m")}
+	if [ -n "$why" ]; then
 		for c in boot ping flood-ping small big head 404 keep-alive pipelining http10 concurrent port-reuse \
 			 port-reuse-ipv6 bad-bytes \
 			 long-line endless-headers bad-method traversal cut-off idle-close served-meanwhile; do
-			skip "$t/httpd-$c" "$NET_SKIP"
+			skip "$t/httpd-$c" "$why"
 		done
 		return
 	fi
@@ -144,7 +191,7 @@ httpd_suite() {
 		net_cleanup
 		return
 	fi
-	expect_in "$t/httpd-boot" "$TEST_LOGS/net-$ns.log" "en0: 52:54:00" "$ip/24 gw 10.0.0.1 (static)" "(link-local)"
+	expect_in "$t/httpd-boot" "$TEST_LOGS/net-$ns.log" "en0: $(net_mac_prefix "$m")" "$ip/24 gw 10.0.0.1 (static)" "(link-local)"
 
 	net_in "$ns" ping -c 3 -W 2 $ip >"$out.ping" 2>&1 && pass "$t/httpd-ping" || fail "$t/httpd-ping" "no answer" "$out.ping"
 	net_in "$ns" ping -f -c 2000 -W 1 $ip >"$out.flood" 2>&1
@@ -216,12 +263,47 @@ httpd_suite() {
 	net_cleanup
 }
 
+# ---- skiff-hv: a busy server exits rarely --------------------------------------------------
+# A bounded wrk load with 50 connections, then the monitor's --stats (printed when the namespace's
+# teardown stops it): fewer than one exit per 10 requests. A count, not a time.
+exits_test() {
+	local m=$1 t=net/$1/httpd-exits-per-request ns=x$1 out="$TEST_LOGS/net-$1-out" log why requests exits
+	log="$TEST_LOGS/net-x$1.log"
+	why=${NET_SKIP:-$(net_machine_skip "$m")}
+	if [ -n "$why" ]; then
+		skip "$t" "$why"
+		return
+	fi
+	if ! net_boot "$ns" "$m" 1 build/httpd/httpd.kvm "httpd: serving" --stats --initrd build/httpd/httpd.initrd \
+		--opts "net.ip=10.0.0.2/24"; then
+		fail "$t" "the image did not come up" "$log"
+		net_cleanup
+		return
+	fi
+	net_in "$ns" wrk -t 2 -c 50 -d 3s http://10.0.0.2/index.html >"$out.exits" 2>&1
+	net_cleanup
+	for _ in $(seq 50); do
+		grep -q "exits:.*total" "$log" && break
+		sleep 0.1
+	done
+	requests=$(awk '/requests in/ { print $1 }' "$out.exits")
+	exits=$(grep -o 'total [0-9]*' "$log" | awk '{ print $2 }')
+	if [ -z "$requests" ] || [ -z "$exits" ]; then
+		fail "$t" "no request count from wrk or no --stats line" "$out.exits"
+	elif [ "$requests" -gt 1000 ] && [ $((exits * 10)) -lt "$requests" ]; then
+		pass "$t"
+	else
+		fail "$t" "$exits exits for $requests requests (at most one per 10 wanted)" "$log"
+	fi
+}
+
 # ---- echo: UDP, outbound TCP, DNS and DHCP from dnsmasq, two NICs -----------------------------
 echo_suite() {
-	local m=$1 t=net/$1 out="$TEST_LOGS/net-$1-out"
-	if [ -n "$NET_SKIP" ]; then
+	local m=$1 t=net/$1 out="$TEST_LOGS/net-$1-out" why
+	why=${NET_SKIP:-$(net_machine_skip "$m")}
+	if [ -n "$why" ]; then
 		for c in udp two-nics slaac-ipv6 dhcp dns-outbound; do
-			skip "$t/echo-$c" "$NET_SKIP"
+			skip "$t/echo-$c" "$why"
 		done
 		return
 	fi
@@ -276,8 +358,8 @@ s.bind(("10.0.0.1", 9000)); s.listen(1); s.settimeout(100)
 c, a = s.accept(); d = c.recv(100); c.sendall(d.upper()); c.close()
 print("server saw", d)' >"$out.server" 2>&1 &
 	sleep 0.5
-	net_in "d$m" support/qemu-run.sh --timeout 100 --machine "$m" --nic tap=tap0 \
-		build/echo/echo.kvm -- connect server.skiff.test 9000 hello-from-skiff >"$out.client" 2>&1
+	net_cmd "$m" 1 build/echo/echo.kvm -- connect server.skiff.test 9000 hello-from-skiff
+	net_in "d$m" "${NET_CMD[@]}" >"$out.client" 2>&1
 	expect_in "$t/echo-dhcp" "$out.client" "(DHCP)" "10.0.0.5"
 	expect_in "$t/echo-dns-outbound" "$out.client" 'echo: server.skiff.test answered "HELLO-FROM-SKIFF"'
 	net_cleanup
@@ -357,8 +439,9 @@ user_net_test() {
 
 options_suite
 user_net_test
-for machine in microvm pc; do
+for machine in microvm pc hv-process hv-kvm; do
 	httpd_suite $machine
 	echo_suite $machine
+	case $machine in hv-*) exits_test $machine ;; esac
 done
 trap - EXIT INT TERM

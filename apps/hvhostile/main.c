@@ -4,12 +4,16 @@
  * so the tests can check that the monitor ends it with a clear message and never crashes or
  * hangs. It talks to the monitor with raw port I/O, as a hostile image would. Runs only under
  * skiff-hv. Addresses "far" are beyond any guest memory the tests give (they use 64 MiB).
+ *
+ * The net-* cases need skiff-hv --net (the image asks for networking, so the kernel's driver
+ * sets up NIC 0's rings at boot); they break the setup call or the rings the driver made.
  */
 #include <string.h>
 #include <skiff/hv_abi.h>
 #include <skiff/skiff.h>
 
 #define FAR 0xf0000000ULL
+#define BOOT_INFO ((const struct hv_boot_info *)(uintptr_t)0x10000)
 
 static void out32(uint16_t port, uint32_t v)
 {
@@ -36,7 +40,7 @@ static uint8_t raw[64] __sk_aligned(16);
  */
 static void triple_fault(void)
 {
-	const struct hv_boot_info *bi = (const void *)(uintptr_t)0x10000;
+	const struct hv_boot_info *bi = BOOT_INFO;
 	uint64_t *t = (uint64_t *)(uintptr_t)bi->page_table;
 
 	for (int level = 0; level < 3; level++) /* PML4, PDPT, PD entries for the first 2 MiB */
@@ -59,8 +63,7 @@ void hv_invlpg_request(uintptr_t va) __attribute__((weak));
 static void unmap_page(void)
 {
 	static volatile uint8_t victim[2 * 4096] __sk_aligned(4096);
-	const struct hv_boot_info *bi = (const void *)(uintptr_t)0x10000;
-	uint64_t *t = (uint64_t *)(uintptr_t)bi->page_table;
+	uint64_t *t = (uint64_t *)(uintptr_t)BOOT_INFO->page_table;
 	uintptr_t va = (uintptr_t)victim;
 
 	victim[0] = 1; /* in the TLB now */
@@ -133,8 +136,6 @@ static void run(const char *how)
 		out32(SKIFF_HV_PORT_BASE + HV_CALL_CONSOLE, 0xfffffff0u);
 	else if (!strcmp(how, "misaligned"))
 		call(HV_CALL_CONSOLE, raw + 1);
-	else if (!strcmp(how, "unknown-call"))
-		call(HV_CALL_NET_NOTIFY, &con);
 	else if (!strcmp(how, "not-call-port")) /* a 16-bit OUT the I/O bitmap lets through */
 		__asm__ __volatile__("outw %0, %1" : : "a"((uint16_t)0),
 				     "Nd"((uint16_t)(SKIFF_HV_PORT_BASE + HV_CALL_MAX)));
@@ -166,12 +167,165 @@ static void run(const char *how)
 		run_more(how);
 }
 
+/*
+ * The kernel driver's rings of a NIC (plat/kvm/hv_net.c exports this for this app only). Weak:
+ * the Xen image has no such function.
+ */
+bool hv_net_rings(unsigned nic, struct hv_net_shared **shared, struct hv_net_slot **tx,
+		  struct hv_net_slot **rx, uint32_t *slots) __attribute__((weak));
+
+/* Rings of our own for the setup cases: one slot each, 64-byte aligned as the ABI asks. */
+static struct {
+	struct hv_net_shared shared;
+	struct hv_net_slot tx[1], rx[1];
+} own __sk_aligned(64);
+static struct hv_net_setup setup;
+static struct hv_poll poll_req;
+
+/* NIC 0's rings as the driver set them up: the ring cases break these. */
+static struct hv_net_shared *sh;
+static struct hv_net_slot *tx_ring;
+static uint32_t nslots;
+
+/* One poll call: the monitor sends what the TX ring holds (it kicks its I/O thread) and waits. */
+static void poll_once(void)
+{
+	poll_req = (struct hv_poll){ .timeout_ns = 10 * 1000 * 1000 };
+	call(HV_CALL_POLL, &poll_req);
+}
+
+/* Poll for two seconds: the I/O thread finds a bad index on its own, so the end comes later. */
+static void poll_for_a_while(void)
+{
+	uint64_t until = sk_now_ns() + 2000000000ULL;
+
+	while (sk_now_ns() < until)
+		poll_once();
+}
+
+/*
+ * Poll until the I/O thread has consumed the TX ring up to prod (it counts a dropped frame
+ * before it moves tx.cons past it), at most two seconds.
+ */
+static bool tx_consumed(uint32_t prod)
+{
+	uint64_t until = sk_now_ns() + 2000000000ULL;
+
+	do {
+		poll_once();
+		if (__atomic_load_n(&sh->tx.cons, __ATOMIC_ACQUIRE) == prod)
+			return true;
+	} while (sk_now_ns() < until);
+	return false;
+}
+
+/* A broadcast frame from src in TX slot index, its length field set to len (what is checked). */
+static void tx_put(uint32_t index, uint32_t len, const uint8_t *src)
+{
+	struct hv_net_slot *s = &tx_ring[index & (nslots - 1)];
+
+	memset(s->data, 0, 60);
+	memset(s->data, 0xff, 6);
+	memcpy(s->data + 6, src, 6);
+	s->data[12] = 0x88, s->data[13] = 0xb5; /* the IEEE's EtherType for local experiments */
+	s->len = len;
+}
+
+/* The next TX slot to fill: the driver's producer index, as nothing in this app sends frames. */
+static uint32_t tx_prod(void)
+{
+	return __atomic_load_n(&sh->tx.prod, __ATOMIC_RELAXED);
+}
+
+/*
+ * Frames the monitor drops and counts (--stats), the guest going on: two slots whose lengths no
+ * frame has, or one frame from a MAC that is not the NIC's. True once the I/O thread took them.
+ */
+static bool net_drop_case(const char *how)
+{
+	uint8_t mac[6];
+	uint32_t prod = tx_prod();
+
+	memcpy(mac, BOOT_INFO->net_mac[0], 6);
+	if (!strcmp(how, "net-tx-len")) {
+		tx_put(prod++, 5000, mac);
+		tx_put(prod++, 3, mac);
+	} else {
+		mac[5] ^= 1; /* a neighbour's address */
+		tx_put(prod++, 60, mac);
+	}
+	__atomic_store_n(&sh->tx.prod, prod, __ATOMIC_RELEASE);
+	if (!tx_consumed(prod)) {
+		sk_printf("hvhostile: the monitor did not consume the TX ring\n");
+		return false;
+	}
+	sk_printf("hvhostile: %s: the monitor took the frames and goes on\n", how);
+	return true;
+}
+
+/* Setup calls for NIC 0 (or none) that break one rule each: each ends the guest at the call. */
+static void net_setup_case(const char *how)
+{
+	setup = (struct hv_net_setup){ .nic = 0, .slots = 1, .shared = (uintptr_t)&own.shared,
+				       .tx_slots = (uintptr_t)own.tx, .rx_slots = (uintptr_t)own.rx };
+	if (!strcmp(how, "net-no-nic"))
+		setup.nic = BOOT_INFO->net_count; /* one past the last NIC attached */
+	else if (!strcmp(how, "net-slots"))
+		setup.slots = 3;
+	else if (!strcmp(how, "net-ring-outside"))
+		setup.tx_slots = FAR;
+	else if (!strcmp(how, "net-ring-monitor")) /* the boot info's page, below the image */
+		setup.shared = 0x10000;
+	else if (!strcmp(how, "net-ring-overlap"))
+		setup.rx_slots = setup.tx_slots;
+	else if (strcmp(how, "net-ring-moved")) /* valid rings, but NIC 0 runs on the driver's */
+		return;
+	call(HV_CALL_NET_SETUP, &setup);
+}
+
+/*
+ * The net-* cases. True when the monitor went on as it should (a dropped frame); a violation
+ * never comes back here.
+ */
+static bool net_run(const char *how)
+{
+	struct hv_net_slot *rx;
+
+	if (strcmp(how, "net-no-nic") && !(hv_net_rings && hv_net_rings(0, &sh, &tx_ring, &rx, &nslots))) {
+		sk_printf("hvhostile: %s needs NIC 0's rings: run it with skiff-hv --net=TAP\n", how);
+		return false;
+	}
+	if (!strcmp(how, "net-tx-len") || !strcmp(how, "net-spoof"))
+		return net_drop_case(how);
+	if (!strcmp(how, "net-tx-index")) {
+		__atomic_store_n(&sh->tx.prod, __atomic_load_n(&sh->tx.cons, __ATOMIC_ACQUIRE) + 1000,
+				 __ATOMIC_RELEASE);
+	} else if (!strcmp(how, "net-rx-index")) {
+		uint32_t prod = tx_prod();
+
+		/* The I/O thread reads rx.cons when it runs: a good TX frame wakes it. */
+		__atomic_store_n(&sh->rx.cons, __atomic_load_n(&sh->rx.prod, __ATOMIC_ACQUIRE) + 1000,
+				 __ATOMIC_RELEASE);
+		tx_put(prod, 60, BOOT_INFO->net_mac[0]);
+		__atomic_store_n(&sh->tx.prod, prod + 1, __ATOMIC_RELEASE);
+	} else {
+		net_setup_case(how);
+	}
+	poll_for_a_while();
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const char *how = argc > 1 ? argv[1] : "";
 
 	sk_printf("hvhostile: %s\n", how);
-	run(how);
+	if (!strncmp(how, "net-", 4)) {
+		if (net_run(how))
+			return 0;
+	} else {
+		run(how);
+	}
 	sk_printf("hvhostile: '%s' was not stopped\n", how);
 	return 1;
 }

@@ -30,7 +30,7 @@
 
 /* The constants come first: the image's entry.S builds its manifest note from them. */
 
-#define SKIFF_HV_ABI_VERSION 1
+#define SKIFF_HV_ABI_VERSION 2
 #define SKIFF_HV_PORT_BASE 0x500
 
 #define HV_DEV_BLK 0x1
@@ -44,7 +44,7 @@ enum hv_call {
 	HV_CALL_CONSOLE = 0,	/* struct hv_console */
 	HV_CALL_POLL = 1,	/* struct hv_poll */
 	HV_CALL_BLK = 2,	/* struct hv_blk_batch */
-	HV_CALL_NET_NOTIFY = 3,	/* struct hv_net_notify (networking issue) */
+	HV_CALL_NET_SETUP = 3,	/* struct hv_net_setup */
 	HV_CALL_EXIT = 4,	/* struct hv_exit */
 	HV_CALL_ABORT = 5,	/* struct hv_abort */
 	HV_CALL_MAX
@@ -87,7 +87,10 @@ struct hv_boot_info {
 	uint32_t blk_flags;	   /* HV_BLK_* */
 	uint32_t console_flags;   /* HV_CONSOLE_* (0 from monitors before the flag existed) */
 	uint64_t trap_stack;	   /* a stack the CPL-0 trap stubs may hand to CPL-3 code */
-	uint64_t reserved[7];
+	uint32_t net_count;	   /* NICs attached: 0 to HV_NET_MAX_NICS */
+	uint32_t reserved0;
+	uint8_t net_mac[4][8];	   /* NIC i's MAC in net_mac[i][0..6) */
+	uint64_t reserved[2];
 };
 
 struct hv_console {
@@ -140,32 +143,50 @@ struct hv_blk_batch {
 };
 
 /*
- * Networking (implemented by the networking issue): two rings of HV_NET_SLOTS packet slots in
- * guest memory, one per direction, announced in struct hv_net_notify's first use. The guest fills
- * TX slots and advances tx_prod; the monitor drains them to the tap device on HV_CALL_NET_NOTIFY
- * and fills RX slots between poll calls, so a burst of packets costs one exit, not one each.
+ * Networking: per NIC, two rings of packet slots in guest memory, one per direction, announced
+ * once with HV_CALL_NET_SETUP. Indices are free-running 32-bit counters (slot = index % slots);
+ * each is written by its side only. The guest fills TX slots and advances tx.prod; the monitor
+ * fills RX slots and advances rx.prod, both while the guest runs (an I/O thread in the monitor),
+ * so a burst of frames in either direction costs no exit at all. The guest exits only when it
+ * has nothing to do (HV_CALL_POLL), and the monitor then also sends what the TX ring holds.
+ *
+ * host_idle: the monitor sets it before its I/O thread sleeps (and clears it when it wakes); a
+ * guest that finds it set after adding TX frames knows they go out only at its next poll call,
+ * so it makes that call instead of spinning for an answer first.
+ *
+ * The monitor trusts nothing here: see docs/architecture.md (skiff-hv networking) for what is a
+ * violation (status 252) and what is a dropped, counted frame.
  */
-#define HV_NET_SLOTS 256
-#define HV_NET_MTU 1514
+#define HV_NET_MAX_NICS 4
+#define HV_NET_MAX_SLOTS 256	/* per ring, a power of two */
+#define HV_NET_SLOT_SIZE 2048
+#define HV_NET_MAX_FRAME 1514	/* Ethernet header and 1500 bytes of payload, no FCS */
 
 struct hv_net_slot {
-	uint32_t len;
+	uint32_t len;		/* frame bytes in data */
 	uint32_t reserved;
-	uint8_t data[2040];
+	uint8_t data[HV_NET_SLOT_SIZE - 8];
 };
 
-struct hv_net_ring {
+struct hv_net_idx {
 	uint32_t prod;		/* written by the producer only */
 	uint32_t cons;		/* written by the consumer only */
-	uint32_t reserved[14];	/* keeps slots on a 64-byte boundary */
-	struct hv_net_slot slot[HV_NET_SLOTS];
+	uint32_t reserved[14];	/* one 64-byte line per ring */
 };
 
-struct hv_net_notify {
-	uint64_t tx_ring;	/* in: guest address of the guest-to-host ring */
-	uint64_t rx_ring;	/* in: guest address of the host-to-guest ring */
-	uint8_t mac[6];		/* out */
-	uint8_t reserved[2];
+struct hv_net_shared {
+	struct hv_net_idx tx;	/* guest to host */
+	struct hv_net_idx rx;	/* host to guest */
+	uint32_t host_idle;	/* written by the monitor */
+	uint32_t reserved[15];
+};
+
+struct hv_net_setup {
+	uint32_t nic;		/* in: 0 to boot info's net_count - 1 */
+	uint32_t slots;		/* in: slots per ring, a power of two, 1 to HV_NET_MAX_SLOTS */
+	uint64_t shared;	/* in: guest address of struct hv_net_shared, 64-byte aligned */
+	uint64_t tx_slots;	/* in: guest address of the TX ring's slots, 64-byte aligned */
+	uint64_t rx_slots;	/* in: and of the RX ring's */
 };
 
 struct hv_exit {
@@ -191,9 +212,11 @@ _Static_assert(sizeof(struct hv_poll) == 16, "hv_poll layout");
 _Static_assert(sizeof(struct hv_blk_req) == 32, "hv_blk_req layout");
 _Static_assert(__builtin_offsetof(struct hv_blk_req, buf) == 16, "hv_blk_req.buf");
 _Static_assert(sizeof(struct hv_blk_batch) == 16, "hv_blk_batch layout");
-_Static_assert(sizeof(struct hv_net_slot) == 2048, "hv_net_slot layout");
-_Static_assert(__builtin_offsetof(struct hv_net_ring, slot) == 64, "hv_net_ring layout");
-_Static_assert(sizeof(struct hv_net_notify) == 24, "hv_net_notify layout");
+_Static_assert(__builtin_offsetof(struct hv_boot_info, net_mac) == 104, "hv_boot_info.net_mac");
+_Static_assert(sizeof(struct hv_net_slot) == HV_NET_SLOT_SIZE, "hv_net_slot layout");
+_Static_assert(sizeof(struct hv_net_idx) == 64, "hv_net_idx layout");
+_Static_assert(sizeof(struct hv_net_shared) == 192, "hv_net_shared layout");
+_Static_assert(sizeof(struct hv_net_setup) == 32, "hv_net_setup layout");
 _Static_assert(sizeof(struct hv_exit) == 8, "hv_exit layout");
 _Static_assert(sizeof(struct hv_abort) == 24, "hv_abort layout");
 

@@ -9,3 +9,5 @@ plat-kvm-y += plat/kvm/hv.c plat/common/bootmem.c plat/common/x86_trap.c
 # Devices of the QEMU world: PCI, interrupts, virtio over PCI and MMIO, virtio-net.
 plat-kvm-y += plat/kvm/pci.c plat/kvm/irq.c plat/kvm/ioapic.c plat/kvm/virtio.c plat/kvm/virtio_pci.c
 plat-kvm-y += plat/kvm/virtio_mmio.c plat/kvm/virtio_net.c plat/kvm/net.c
+# The skiff-hv world's NICs: rings shared with the monitor.
+plat-kvm-y += plat/kvm/hv_net.c

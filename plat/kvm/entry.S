@@ -13,10 +13,16 @@
 #include <plat-common/x86_boot.S.h>
 
 #ifdef CONFIG_SK_BLK
-#define MANIFEST_DEVICES HV_DEV_BLK
+#define MANIFEST_BLK HV_DEV_BLK
 #else
-#define MANIFEST_DEVICES 0
+#define MANIFEST_BLK 0
 #endif
+#ifdef CONFIG_SK_NET
+#define MANIFEST_NET HV_DEV_NET
+#else
+#define MANIFEST_NET 0
+#endif
+#define MANIFEST_DEVICES (MANIFEST_BLK | MANIFEST_NET)
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define PTE_P 0x1

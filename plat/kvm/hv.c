@@ -9,6 +9,7 @@
 #include <skiff/hv_abi.h>
 #include <skiff/panic.h>
 #include <plat-common/bootmem.h>
+#include <kvm/hv.h>
 #include <kvm/setup.h>
 #include <kvm/world.h>
 #include <kvm/x86.h>
@@ -20,13 +21,15 @@ static const struct hv_boot_info *boot;
  * The monitor sees guest-physical addresses: a pointer the image hands it (which may point into a
  * thread's stack, which runs at an alias address) goes through gpa() first.
  */
-static uint64_t gpa(const void *p)
+uint64_t hv_gpa(const void *p)
 {
 	return paging_phys(p);
 }
 
+#define gpa hv_gpa
+
 /* arg lives below 4 GiB: skiff-hv gives a guest at most 4 GiB of memory. */
-static void hv_call(enum hv_call nr, void *arg)
+void hv_call(enum hv_call nr, void *arg)
 {
 	__asm__ __volatile__("outl %0, %1"
 			     :
@@ -50,6 +53,9 @@ static void hv_idle(uint64_t deadline_ns)
 	uint64_t now = plat_time_monotonic_ns();
 	struct hv_poll p = { 0 };
 
+	if (deadline_ns <= now || hv_net_idle(deadline_ns))
+		return;
+	now = plat_time_monotonic_ns();
 	if (deadline_ns <= now)
 		return;
 	p.timeout_ns = deadline_ns == PLAT_DEADLINE_NONE ? UINT64_MAX : deadline_ns - now;
@@ -125,6 +131,11 @@ static void hv_flush_page(uintptr_t va)
 	hv_invlpg_request(va);
 }
 
+static void hv_late_init(void)
+{
+	hv_net_init(boot);
+}
+
 const struct kvm_world kvm_world_hv = {
 	.name = "kvm-hv",
 	.console_write = hv_console_write,
@@ -134,6 +145,12 @@ const struct kvm_world kvm_world_hv = {
 	.tlb_flush_page = hv_flush_page,
 	.blk_info = hv_blk_info,
 	.blk_submit = hv_blk_submit,
+	.late_init = hv_late_init,
+	.net_count = hv_net_count,
+	.net_info = hv_net_info,
+	.net_send = hv_net_send,
+	.net_recv = hv_net_recv,
+	.net_stats = hv_net_stats,
 };
 
 static void build_boot_info(uint64_t boot_tsc)

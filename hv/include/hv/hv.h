@@ -15,13 +15,14 @@
 #include <linux/kvm.h>
 #include <hv/elf.h>
 #include <hv/guest.h>
+#include <hv/net.h>
 #include <hv/proc.h>
 
 #define HV_VERSION "0.1"
 #define HV_MAX_MEM (4ULL << 30)	/* hypercall arguments are 32-bit guest addresses */
 #define HV_DEFAULT_MEM (64ULL << 20)
 /* The devices this monitor can give an image (HV_DEV_*); the manifest may ask for no others. */
-#define HV_DEVICES HV_DEV_BLK
+#define HV_DEVICES (HV_DEV_BLK | HV_DEV_NET)
 
 /*
  * Guest-physical layout below the image (HV_IMAGE_MIN), built by layout.c. The boot info and the
@@ -64,6 +65,13 @@ struct hv_options {
 	bool quiet;
 	int gdb_port;		/* 0: no gdb stub */
 	bool seccomp_selftest;	/* make a forbidden call after the filter is in (tests) */
+	bool stats;		/* --stats: exits by kind and frames moved, at the end */
+	struct hv_net_option {	/* --net=TAP (NIC i in the order given), --net-mac=MAC after it */
+		const char *tap;
+		uint8_t mac[6];
+		bool mac_given;
+	} net[HV_NET_MAX_NICS];
+	unsigned nnet;
 	char cmdline[HV_CMDLINE_MAX];
 };
 
@@ -103,6 +111,9 @@ struct hv {
 	int disk_fd;
 	uint64_t disk_sectors;
 	int gdb_fd;		/* the connected debugger, -1 if none */
+	struct hv_net net;	/* --net NICs */
+	_Atomic uint64_t exits[HV_CALL_MAX];	/* hypercalls served, by call */
+	_Atomic uint64_t exits_other;		/* every other exit the monitor served */
 	int status;		/* the exit status, once stop is set */
 	bool stop;
 };
@@ -144,6 +155,16 @@ const sigset_t *hv_wait_mask(void);
 /* The filtered CPUID the guest sees (the KVM backend's, and the process backend's where the
  * host lets it trap CPUID). */
 void hv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* Networking (tap.c, net.c, netio.c): --net-mac's value; open the taps (before the sandbox);
+ * start the I/O thread; HV_CALL_NET_SETUP; a poll call's wait with NICs; wake the I/O thread. */
+int hv_parse_mac(const char *s, uint8_t mac[6]);
+int hv_net_open(struct hv *hv);
+int hv_netio_start(struct hv *hv);
+void hv_net_call(struct hv *hv, uint64_t gpa);
+uint32_t hv_netio_poll(struct hv *hv, const struct timespec *timeout);
+void hv_netio_kick(struct hv *hv);
+/* --stats: print exits and NIC counters when skiff-hv ends, however it ends (atexit). */
+void hv_stats_enable(struct hv *hv);
 /* Block requests (HV_CALL_BLK). */
 void hv_blk_call(struct hv *hv, uint64_t gpa);
 /* gdb: handle a debug exit / report a stop; returns false to end the guest. */

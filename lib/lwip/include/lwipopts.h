@@ -49,7 +49,13 @@
 #define LWIP_DNS SK_ENABLED(CONFIG_LWIP_DNS)
 #define DNS_MAX_SERVERS 2
 #define LWIP_ICMP6 LWIP_IPV6
-#define LWIP_IPV6_MLD LWIP_IPV6
+/*
+ * No MLD: its timer runs every 100 ms for the life of the image and would wake an idle one ten
+ * times a second. Without it lwIP still takes all-nodes and solicited-node multicast for its own
+ * addresses (neighbour discovery, SLAAC); only reports to MLD-snooping switches are missing,
+ * and those flood groups nobody reported, as Linux bridges do by default.
+ */
+#define LWIP_IPV6_MLD 0
 #define LWIP_IPV6_AUTOCONFIG LWIP_IPV6
 #define LWIP_IPV6_SEND_ROUTER_SOLICIT LWIP_IPV6
 #define LWIP_IPV6_DHCP6 0

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The I/O thread: moves frames between the guest's rings and the taps while the guest runs, so
+ * that the guest exits only when it has nothing to do (a poll call), never per frame or burst.
+ *
+ * It sends what the TX rings hold, reads what the taps hold into free RX slots, and wakes a guest
+ * waiting in poll. After moving anything it keeps looking for a short while (SPIN_NS: new TX
+ * frames come without any signal, and under load the next ones come within microseconds); then
+ * it sets host_idle in each NIC's shared page and sleeps in ppoll until a tap has a frame or
+ * the vCPU thread kicks it (a poll call finding TX frames waiting, a ring set up). A guest that
+ * adds TX frames while host_idle is set makes a poll call rather than spin for an answer.
+ *
+ * All signals are blocked here: SIGINT and SIGTERM go to the vCPU thread, as without a NIC.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <hv/hv.h>
+
+#define SPIN_NS 200000ULL	/* look on for 200 us after the last frame moved */
+#define SPIN_STEP_NS 2000	/* between looks, sleeping in ppoll (a tap frame ends it early) */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* TX slots to the tap: each frame checked (hv_net_tx_frame), then the slot given back. */
+static unsigned drain_tx(struct hv_nic *n)
+{
+	static uint8_t frame[HV_NET_MAX_FRAME];
+	struct hv_net_idx *ix = &n->shared->tx;
+	uint32_t cons = n->tx_cons, prod = __atomic_load_n(&ix->prod, __ATOMIC_ACQUIRE);
+	int used = hv_net_ring_used(prod, cons, n->slots);
+	unsigned moved = 0;
+
+	if (used < 0)
+		hv_net_violation("NIC %u (%s): TX ring indices prod %u, cons %u with %u slots", n->index, n->tap,
+				 prod, cons, n->slots);
+	for (; cons != prod; cons++, moved++) {
+		uint32_t len = hv_net_tx_frame(n, &n->tx[cons & (n->slots - 1)], frame, &n->c);
+
+		if (!len)
+			continue;
+		if (write(n->fd, frame, len) == (ssize_t)len)
+			atomic_fetch_add(&n->c.tx_frames, 1);
+		else
+			atomic_fetch_add(&n->c.tx_errors, 1); /* the tap is down or full: lost, as on a wire */
+	}
+	__atomic_store_n(&n->tx_cons, cons, __ATOMIC_RELAXED);
+	__atomic_store_n(&ix->cons, cons, __ATOMIC_RELEASE);
+	return moved;
+}
+
+/* Tap frames into free RX slots, straight into guest memory. */
+static unsigned fill_rx(struct hv_nic *n)
+{
+	struct hv_net_idx *ix = &n->shared->rx;
+	uint32_t prod = n->rx_prod, cons = __atomic_load_n(&ix->cons, __ATOMIC_ACQUIRE);
+	int used = hv_net_ring_used(prod, cons, n->slots);
+	unsigned moved = 0;
+
+	if (used < 0)
+		hv_net_violation("NIC %u (%s): RX ring indices prod %u, cons %u with %u slots", n->index, n->tap,
+				 prod, cons, n->slots);
+	for (; (uint32_t)used < n->slots; used++) {
+		struct hv_net_slot *s = &n->rx[prod & (n->slots - 1)];
+		ssize_t r = read(n->fd, s->data, sizeof(s->data));
+
+		if (r < 0)
+			break; /* EAGAIN: nothing more for now */
+		if (r > HV_NET_MAX_FRAME || r < 14) {
+			atomic_fetch_add(&n->c.rx_bad_len, 1);
+			used--;
+			continue;
+		}
+		__atomic_store_n(&s->len, (uint32_t)r, __ATOMIC_RELAXED);
+		prod++;
+		moved++;
+	}
+	if ((uint32_t)used == n->slots && !n->rx_full)
+		atomic_fetch_add(&n->c.rx_ring_full, 1); /* episodes, not passes of this loop */
+	__atomic_store_n(&n->rx_full, (uint32_t)used == n->slots, __ATOMIC_RELAXED);
+	if (moved) {
+		n->rx_prod = prod;
+		__atomic_store_n(&ix->prod, prod, __ATOMIC_RELEASE);
+		atomic_fetch_add(&n->c.rx_frames, moved);
+	}
+	return moved;
+}
+
+static void eventfd_post(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		hv_net_violation("internal: eventfd: %s", strerror(errno)); /* cannot happen */
+}
+
+static void eventfd_clear(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		hv_net_violation("internal: eventfd: %s", strerror(errno));
+}
+
+static bool rx_waiting(const struct hv *hv)
+{
+	for (unsigned i = 0; i < hv->net.count; i++) {
+		const struct hv_nic *n = &hv->net.nic[i];
+
+		if (atomic_load(&n->ready) &&
+		    __atomic_load_n(&n->shared->rx.prod, __ATOMIC_ACQUIRE) !=
+			    __atomic_load_n(&n->shared->rx.cons, __ATOMIC_ACQUIRE))
+			return true;
+	}
+	return false;
+}
+
+static bool tx_waiting(const struct hv *hv)
+{
+	for (unsigned i = 0; i < hv->net.count; i++) {
+		const struct hv_nic *n = &hv->net.nic[i];
+
+		if (atomic_load(&n->ready) &&
+		    __atomic_load_n(&n->shared->tx.prod, __ATOMIC_ACQUIRE) != __atomic_load_n(&n->tx_cons, __ATOMIC_RELAXED))
+			return true;
+	}
+	return false;
+}
+
+/* A full RX ring: the sleeping I/O thread watches no tap until the guest has made room. */
+static bool rx_was_full(const struct hv *hv)
+{
+	for (unsigned i = 0; i < hv->net.count; i++)
+		if (atomic_load(&hv->net.nic[i].ready) && __atomic_load_n(&hv->net.nic[i].rx_full, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+static void set_idle(struct hv *hv, uint32_t idle)
+{
+	for (unsigned i = 0; i < hv->net.count; i++)
+		if (atomic_load(&hv->net.nic[i].ready))
+			__atomic_store_n(&hv->net.nic[i].shared->host_idle, idle, __ATOMIC_SEQ_CST);
+}
+
+/* Wait for a tap frame (on NICs whose RX ring has room) or a kick, at most timeout_ns (0: none). */
+static void wait_events(struct hv *hv, uint64_t timeout_ns)
+{
+	struct pollfd pf[HV_NET_MAX_NICS + 1];
+	struct timespec ts = { 0, (long)timeout_ns };
+	nfds_t nf = 0;
+
+	pf[nf++] = (struct pollfd){ .fd = hv->net.kick_fd, .events = POLLIN };
+	for (unsigned i = 0; i < hv->net.count; i++) {
+		struct hv_nic *n = &hv->net.nic[i];
+
+		if (atomic_load(&n->ready) && !n->rx_full)
+			pf[nf++] = (struct pollfd){ .fd = n->fd, .events = POLLIN };
+	}
+	if (ppoll(pf, nf, timeout_ns ? &ts : NULL, NULL) > 0 && (pf[0].revents & POLLIN))
+		eventfd_clear(hv->net.kick_fd);
+}
+
+static unsigned move_frames(struct hv *hv)
+{
+	unsigned moved = 0, rx = 0;
+
+	for (unsigned i = 0; i < hv->net.count; i++) {
+		struct hv_nic *n = &hv->net.nic[i];
+
+		if (!atomic_load(&n->ready))
+			continue;
+		moved += drain_tx(n);
+		rx += fill_rx(n);
+	}
+	/* Dekker with hv_netio_poll: our RX stores before its flag's load, its flag before its RX look. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (rx && atomic_load(&hv->net.guest_waiting))
+		eventfd_post(hv->net.wake_fd);
+	return moved + rx;
+}
+
+static _Atomic bool io_running;
+
+static void *io_thread(void *arg)
+{
+	struct hv *hv = arg;
+	uint64_t last = 0;
+
+	atomic_store(&io_running, true); /* glibc's thread start-up (rseq, robust list) is done */
+	for (;;) {
+		if (move_frames(hv)) {
+			last = mono_ns();
+			continue;
+		}
+		if (mono_ns() - last < SPIN_NS) {
+			wait_events(hv, SPIN_STEP_NS);
+			continue;
+		}
+		/* Going to sleep: say so first, then look once more (the guest may just have added). */
+		set_idle(hv, 1);
+		if (!tx_waiting(hv))
+			wait_events(hv, 0);
+		set_idle(hv, 0);
+	}
+	return NULL;
+}
+
+/* Before the sandbox: the eventfds and the thread (which waits until a ring is set up). */
+int hv_netio_start(struct hv *hv)
+{
+	sigset_t all, old;
+	pthread_t t;
+	int err;
+
+	if (!hv->net.count)
+		return 0;
+	hv->net.kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	hv->net.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (hv->net.kick_fd < 0 || hv->net.wake_fd < 0) {
+		hv_err("eventfd: %s", strerror(errno));
+		return -1;
+	}
+	/* Short sleeps while it looks on must be short: no timer slack (inherited by the thread). */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&t, NULL, io_thread, hv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		hv_err("cannot start the network I/O thread: %s", strerror(err));
+		return -1;
+	}
+	/* The seccomp filter comes next and would kill the thread's own start-up calls. */
+	while (!atomic_load(&io_running))
+		usleep(100);
+	hv->net.started = true;
+	return 0;
+}
+
+void hv_netio_kick(struct hv *hv)
+{
+	if (hv->net.started)
+		eventfd_post(hv->net.kick_fd);
+}
+
+/*
+ * HV_CALL_POLL with NICs: TX frames waiting go out (a kick to a sleeping I/O thread), then wait
+ * for an RX frame, the timeout or a signal. Returns HV_DEV_NET when RX frames wait.
+ */
+uint32_t hv_netio_poll(struct hv *hv, const struct timespec *timeout)
+{
+	struct pollfd pf = { .fd = hv->net.wake_fd, .events = POLLIN };
+
+	if (tx_waiting(hv) || rx_was_full(hv))
+		hv_netio_kick(hv);
+	atomic_store(&hv->net.guest_waiting, true);
+	if (!rx_waiting(hv) && !hv_signal) {
+		if (ppoll(&pf, 1, timeout, hv_wait_mask()) > 0)
+			eventfd_clear(hv->net.wake_fd);
+	}
+	atomic_store(&hv->net.guest_waiting, false);
+	return rx_waiting(hv) ? HV_DEV_NET : 0;
+}
