@@ -60,8 +60,10 @@ static void call_poll(struct hv *hv, uint64_t gpa)
 		return;
 	}
 	if (p->timeout_ns != UINT64_MAX) {
-		ts.tv_sec = (time_t)(p->timeout_ns / 1000000000ULL);
-		ts.tv_nsec = (long)(p->timeout_ns % 1000000000ULL);
+		uint64_t ns = hv->be && hv->be->host_ns ? hv->be->host_ns(hv, p->timeout_ns) : p->timeout_ns;
+
+		ts.tv_sec = (time_t)(ns / 1000000000ULL);
+		ts.tv_nsec = (long)(ns % 1000000000ULL);
 		tsp = &ts;
 	}
 	p->ready = 0;

@@ -83,6 +83,29 @@ void hv_proc_tsc_rate(struct hv *hv)
 	bi->tsc_hz = hv->tsc_hz;
 }
 
+/*
+ * A poll's timeout, which the guest reckoned with the rate above (measured over a millisecond or
+ * so, with an error of up to a few hundred ppm where the clock is a slow system call), in host
+ * nanoseconds: by the rate over the whole run so far, once that is long enough to be better.
+ * Otherwise a 500 ms sleep ends a fraction of a millisecond before the guest's clock says, and
+ * an idle guest exits a second time for the rest.
+ */
+#define RATE_BASELINE_NS 100000000ULL
+
+uint64_t hv_proc_host_ns(struct hv *hv, uint64_t guest_ns)
+{
+	uint64_t tsc, ns;
+	unsigned __int128 host;
+
+	tsc_sample(&tsc, &ns);
+	if (ns - hv->proc.cal_ns < RATE_BASELINE_NS || tsc <= hv->proc.cal_tsc || guest_ns == UINT64_MAX)
+		return guest_ns;
+	/* guest_ns * tsc_hz / true_hz, true_hz = (tsc - cal_tsc) / (ns - cal_ns) */
+	host = (unsigned __int128)guest_ns * hv->tsc_hz / 1000000000ULL * (ns - hv->proc.cal_ns) /
+	       (tsc - hv->proc.cal_tsc);
+	return host > UINT64_MAX ? UINT64_MAX : (uint64_t)host;
+}
+
 static int proc_create(struct hv *hv)
 {
 	hv->guest.size = hv->opt.mem;
@@ -152,4 +175,5 @@ const struct hv_backend hv_backend_proc = {
 	.get_regs = proc_get_regs,
 	.set_regs = proc_set_regs,
 	.set_debug = proc_set_debug,
+	.host_ns = hv_proc_host_ns,
 };

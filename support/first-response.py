@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 def get(host, port, path):
     s = socket.socket()
-    s.settimeout(0.002)
+    s.settimeout(0.0005)
     try:
         s.connect((host, port))
         s.settimeout(1)
@@ -49,7 +49,7 @@ def one(cmd, host, port, path):
                 return (time.perf_counter() - t0) * 1000
             if p.poll() is not None:
                 return None
-            time.sleep(0.001)
+            time.sleep(0.0002)
         return None
     finally:
         p.send_signal(signal.SIGTERM)

@@ -133,12 +133,22 @@ static void *mbox_take(sys_mbox_t *b)
 	return msg;
 }
 
+/*
+ * lwIP's tcpip thread waits here for its next timer. Its cyclic timers (500 ms, 1 s, 250 ms
+ * while TCP is busy) run at phases a few milliseconds apart, and each wake-up of an idle image
+ * costs the host an exit: the deadline goes up to the next TIMER_GRID boundary, so timers due
+ * within one grid step share a wake-up. None of lwIP's timers needs finer timing.
+ */
+#define TIMER_GRID (10 * MS)
+
 u32_t sys_arch_mbox_fetch(sys_mbox_t *b, void **msg, u32_t timeout_ms)
 {
-	uint64_t start = sk_now_ns();
+	uint64_t start = sk_now_ns(), until = deadline(timeout_ms);
 	void *m;
 
-	if (sk_sem_down_until(&b->items, deadline(timeout_ms)) == -ETIMEDOUT)
+	if (until != UINT64_MAX)
+		until = SK_ALIGN_UP(until, TIMER_GRID);
+	if (sk_sem_down_until(&b->items, until) == -ETIMEDOUT)
 		return SYS_ARCH_TIMEOUT;
 	m = mbox_take(b);
 	if (msg)

@@ -92,6 +92,8 @@ struct hv_backend {
 	int (*set_regs)(struct hv *hv, const struct hv_regs *r);	/* general registers, rip, rflags */
 	/* Debug exits on (breakpoints) and, with step, one instruction at a time. 0 or an errno. */
 	int (*set_debug)(struct hv *hv, bool on, bool step);
+	/* A poll's timeout, in the guest's nanoseconds, in the host clock's; NULL: the same. */
+	uint64_t (*host_ns)(struct hv *hv, uint64_t guest_ns);
 };
 
 extern const struct hv_backend hv_backend_kvm, hv_backend_proc;

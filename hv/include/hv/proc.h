@@ -40,6 +40,8 @@ struct hv_proc {
 
 /* proc.c: measure the TSC's rate (since creation) and put it in the boot info. */
 void hv_proc_tsc_rate(struct hv *hv);
+/* A poll's timeout in the guest's nanoseconds, in the host clock's (by the rate over the run). */
+uint64_t hv_proc_host_ns(struct hv *hv, uint64_t guest_ns);
 
 /* proc_mem.c */
 int hv_proc_map_guest(struct hv *hv);
