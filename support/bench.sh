@@ -10,6 +10,7 @@
 #     (Lua running apps/lua/rootfs/bench.lua) against the same Lua built as a Linux program
 #   - skiff-hv's size in lines of C and its seccomp allow-list
 #   - newlib: first build and a cached app build; the Lua app's size and smallest memory
+#   - key-value (support/kv-bench.sh): apps/kv under skiff-hv against redis-server, redis-benchmark
 #   - networking (support/net-bench.sh): httpd under QEMU against nginx with the same wrk
 #     commands, httpd's size, smallest memory, time to the first response and idle CPU
 # Usage: support/bench.sh [RUNS] (default 50).
@@ -178,4 +179,5 @@ smallest_lua() { # like smallest(), checking Lua's own summary
 }
 say "smallest memory for lua running apps/lua/rootfs/test.lua: QEMU -m $(smallest_lua 1024 lua_qemu) KiB$([ $have_kvm = 1 ] && echo ", skiff-hv --mem $(smallest_lua 2044 lua_hv) KiB")"
 support/net-bench.sh "$out"
+support/kv-bench.sh "$out"
 say "(command: support/bench.sh $runs)"

@@ -7,7 +7,9 @@
 #   build (default)  compilers and kconfig
 #   test, bench      QEMU, clang, gdb / hyperfine
 #   net              network tests: iproute2 (namespaces, taps), curl, ab, wrk, ping, dnsmasq,
-#                    and nginx for the benchmark (never started as a service)
+#                    redis-cli and redis-benchmark, and nginx for the benchmark (never started as
+#                    a service; redis-server for the benchmark is redis-tools' redis-check-aof,
+#                    the same binary, run under the name redis-server)
 #   newlib           Debian's newlib-source, unpacked under build/deps/newlib-src
 #   lua              Debian's lua5.4 source package (apt-get source), under build/deps/lua-src
 #   lwip             Debian's lwip source package (lwIP 2.1), under build/deps/lwip-src
@@ -23,7 +25,7 @@ cd "$(dirname "$0")/.."
 build_pkgs=(gcc make binutils kconfig-frontends-nox python3 libxen-dev)
 test_pkgs=(qemu-system-x86 clang bc gdb)
 bench_pkgs=(hyperfine)
-net_pkgs=(iproute2 curl apache2-utils wrk iputils-ping dnsmasq-base nginx-light python3)
+net_pkgs=(iproute2 curl apache2-utils wrk iputils-ping dnsmasq-base nginx-light python3 redis-tools)
 newlib_pkgs=(newlib-source xz-utils)
 lua_pkgs=(dpkg-dev)
 lwip_pkgs=(dpkg-dev)

@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit config boot hv libc net xen)
+[ ${#suites[@]} -gt 0 ] || suites=(unit config boot hv libc net kv xen)
 for s in "${suites[@]}"; do
-	case "$s" in unit|config|boot|hv|libc|net|xen) ;; *) echo "run.sh: unknown suite '$s' (unit, config, boot, hv, libc, net, xen)" >&2; exit 2 ;; esac
+	case "$s" in unit|config|boot|hv|libc|net|kv|xen) ;; *) echo "run.sh: unknown suite '$s' (unit, config, boot, hv, libc, net, kv, xen)" >&2; exit 2 ;; esac
 done
 
 # Everything the tests use is installed here, so a fresh machine needs no manual step.

@@ -25,3 +25,5 @@ unit-tests += netdev
 unit-netdev-srcs := kernel/netdev.c kernel/format.c kernel/printk.c
 unit-tests += csum
 unit-csum-srcs := lib/lwip/csum.c
+unit-tests += aof
+unit-aof-srcs := apps/kv/aof.c
