@@ -25,7 +25,15 @@
 #include <hv/hv.h>
 
 #define SPIN_NS 200000ULL	/* look on for 200 us after the last frame moved */
-#define SPIN_STEP_NS 2000	/* between looks, sleeping in ppoll (a tap frame ends it early) */
+/*
+ * Between looks it sleeps in ppoll (a tap frame ends that early), first 2 us, each empty look
+ * twice as long up to 16 us: a reply the guest writes soon after a request goes out within a
+ * few microseconds, and a longer lull costs fewer timer wake-ups (measured: 2 us steps throughout
+ * spent a fifth of the CPU in the timer code under redis-benchmark; 20 us steps added 60 us to a
+ * single connection's round trip).
+ */
+#define SPIN_STEP_MIN_NS 2000
+#define SPIN_STEP_MAX_NS 16000
 
 static uint64_t mono_ns(void)
 {
@@ -198,16 +206,18 @@ static _Atomic bool io_running;
 static void *io_thread(void *arg)
 {
 	struct hv *hv = arg;
-	uint64_t last = 0;
+	uint64_t last = 0, step = SPIN_STEP_MIN_NS;
 
 	atomic_store(&io_running, true); /* glibc's thread start-up (rseq, robust list) is done */
 	for (;;) {
 		if (move_frames(hv)) {
 			last = mono_ns();
+			step = SPIN_STEP_MIN_NS;
 			continue;
 		}
 		if (mono_ns() - last < SPIN_NS) {
-			wait_events(hv, SPIN_STEP_NS);
+			wait_events(hv, step);
+			step = step * 2 > SPIN_STEP_MAX_NS ? SPIN_STEP_MAX_NS : step * 2;
 			continue;
 		}
 		/* Going to sleep: say so first, then look once more (the guest may just have added). */
