@@ -27,3 +27,5 @@ unit-tests += csum
 unit-csum-srcs := lib/lwip/csum.c
 unit-tests += aof
 unit-aof-srcs := apps/kv/aof.c
+unit-tests += resp
+unit-resp-srcs := apps/kv/resp.c apps/kv/store.c
