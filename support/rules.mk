@@ -32,7 +32,10 @@ TARGET_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -
 SYS_CFLAGS := -mgeneral-regs-only
 # _DEFAULT_SOURCE: C11 plus POSIX declarations, as glibc gives by default (newlib hides them
 # under a strict -std=c11 otherwise).
-TARGET_CPPFLAGS := -nostdinc -isystem $(GCC_INCLUDE) $(addprefix -I,$(libc-includes-y)) \
+# The C library's headers are system headers (-isystem, searched in this order, before GCC's
+# own): a warning inside newlib's headers (one in sys/_default_fcntl.h with _GNU_SOURCE) is not
+# the including program's to fix, and must not fail its build.
+TARGET_CPPFLAGS := -nostdinc $(addprefix -isystem ,$(libc-includes-y)) -isystem $(GCC_INCLUDE) \
 	-Iinclude -I$(O)/include -D_DEFAULT_SOURCE $(libc-cppflags-y) -MMD -MP
 TARGET_ASFLAGS := -D__ASSEMBLY__
 
@@ -44,13 +47,14 @@ obj = $(addprefix $(O)/,$(addsuffix .o,$(basename $(1))))
 # the $(O)/%.o rule below, e.g. plat/kvm/pvh, so its second word names the platform.)
 # Likewise lib/<name>/ objects get lib-<name>-cflags (a library's own include paths), and code
 # from an upstream source package (build/deps/<pkg>-src/) gets <pkg>-src-cflags from the fragment
-# that builds it, with its warnings off: upstream code is not ours to fix.
+# that builds it, with its warnings shown but never fatal: upstream code is not ours to fix, and
+# a port must build whatever its code's warnings say.
 $(O)/kernel/%.o: extra-flags = $(SYS_CFLAGS)
 $(O)/lib/%.o: extra-flags = $(SYS_CFLAGS) $(lib-$(word 2,$(subst /, ,$*))-cflags)
 $(O)/plat/%.o: extra-flags = $(SYS_CFLAGS) -Iplat/$(word 2,$(subst /, ,$*))/include -Iplat/common/include \
 	$(plat-$(word 2,$(subst /, ,$*))-cflags)
 $(O)/apps/%.o: extra-flags = $(app-cflags)
-$(O)/build/deps/%.o: extra-flags = $($(word 3,$(subst /, ,$*))-cflags) -w
+$(O)/build/deps/%.o: extra-flags = $($(word 3,$(subst /, ,$*))-cflags) -Wno-error
 
 # support/fixdep rewrites each -MMD dependency file so the object depends on the Kconfig
 # symbols its sources mention (include/config/<sym>.h, touched by kconfig-conf when the value

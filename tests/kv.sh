@@ -24,7 +24,7 @@ kv_cleanup() {
 trap kv_cleanup EXIT INT TERM
 
 { make -s APP=apps/kv && make -s hv; } >"$TEST_LOGS/build-kv.log" 2>&1 || fail build/kv "does not build" "$TEST_LOGS/build-kv.log"
-KV_IP=10.0.0.2
+KV_IP=10.0.0.2 KV_MAC=02:53:4b:00:00:02
 
 kv_in() { # NS CMD...: inside the namespace, bounded
 	local ns=$1
@@ -38,7 +38,7 @@ kv_start() {
 	local ns=$1 be=$2 disk=$3 log=$4 d=()
 	shift 4
 	[ -n "$disk" ] && d=(--disk="$disk")
-	support/netns.sh exec "$ns" build/hv/skiff-hv --backend="$be" --net=tap0 "${d[@]}" \
+	support/netns.sh exec "$ns" build/hv/skiff-hv --backend="$be" --net=tap0 --net-mac=$KV_MAC "${d[@]}" \
 		build/kv/kv.kvm net.ip=$KV_IP/24 -- "$@" >"$log" 2>&1 &
 	KV_PID=$!
 	for _ in $(seq 200); do
@@ -219,6 +219,9 @@ kv_suite() {
 	fi
 	support/netns.sh create "$ns" 1 || { fail "$t/setup" "cannot create the namespace"; return; }
 	KV_NS+=("$ns")
+	# A fixed neighbour entry: a killed image answers no ARP, and the host's entry going FAILED
+	# meanwhile would make the first connection after a restart fail with "no route to host".
+	kv_in "$ns" ip neigh replace $KV_IP lladdr $KV_MAC dev tap0 nud permanent
 	rm -f "$disk"
 	truncate -s 64M "$disk"
 	if ! kv_start "$ns" "$be" "$disk" "$log" -f always; then

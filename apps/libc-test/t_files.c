@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "check.h"
@@ -159,7 +160,52 @@ static void file_errors(void)
 	CHECK(chdir("/") == 0);
 }
 
+void gnu_source_headers(void); /* t_gnu.c, built with _GNU_SOURCE */
+
+/* /dev's device files, /tmp, and random bytes (getrandom, getentropy, /dev/urandom). */
+static void device_files(void)
+{
+	unsigned char a[64], b[64], zero[64] = { 0 };
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	int fd, seen = 0;
+
+	CHECK((fd = open("/dev/null", O_RDWR | O_TRUNC)) >= 0);
+	CHECK(write(fd, "gone", 4) == 4 && read(fd, a, sizeof(a)) == 0);
+	CHECK(fstat(fd, &st) == 0 && S_ISCHR(st.st_mode));
+	close(fd);
+	memset(a, 0xff, sizeof(a));
+	CHECK((fd = open("/dev/zero", O_RDONLY)) >= 0);
+	CHECK(read(fd, a, sizeof(a)) == (ssize_t)sizeof(a) && !memcmp(a, zero, sizeof(a)));
+	close(fd);
+	CHECK((fd = open("/dev/full", O_WRONLY)) >= 0);
+	CHECK_ERRNO(write(fd, "x", 1), ENOSPC);
+	close(fd);
+	CHECK((fd = open("/dev/urandom", O_RDONLY)) >= 0);
+	CHECK(read(fd, a, sizeof(a)) == (ssize_t)sizeof(a) && read(fd, b, sizeof(b)) == (ssize_t)sizeof(b));
+	CHECK(memcmp(a, b, sizeof(a)) && memcmp(a, zero, sizeof(a))); /* 2^-512 odds of a false alarm */
+	close(fd);
+	CHECK(getrandom(a, sizeof(a), 0) == (ssize_t)sizeof(a) && memcmp(a, b, sizeof(a)));
+	CHECK_ERRNO(getrandom(a, sizeof(a), 0x80), EINVAL);
+	CHECK(getentropy(b, 256 > sizeof(b) ? sizeof(b) : 256) == 0 && memcmp(a, b, sizeof(a)));
+	CHECK_ERRNO(getentropy(b, 257), EIO);
+	CHECK_ERRNO(open("/dev/nothing", O_RDONLY), ENOENT);
+	CHECK_ERRNO(open("/dev/newfile", O_WRONLY | O_CREAT, 0644), EROFS);
+	CHECK((d = opendir("/dev")) != NULL);
+	while (d && (e = readdir(d)))
+		seen += !strcmp(e->d_name, "null") + !strcmp(e->d_name, "urandom");
+	CHECK(seen == 2);
+	if (d)
+		closedir(d);
+	CHECK(stat("/tmp", &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 01777) == 01777);
+	CHECK((fd = open("/tmp/scratch", O_RDWR | O_CREAT | O_EXCL, 0600)) >= 0);
+	CHECK(write(fd, "tmp", 3) == 3);
+	close(fd);
+	CHECK(unlink("/tmp/scratch") == 0);
+}
+
 const struct test file_tests[] = {
 	TEST(stdio_files), TEST(binary_io), TEST(fd_io), TEST(initrd_files), TEST(directories),
-	TEST(initrd_listing), TEST(file_errors), { NULL, NULL },
+	TEST(initrd_listing), TEST(file_errors), TEST(device_files), TEST(gnu_source_headers), { NULL, NULL },
 };

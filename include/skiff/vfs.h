@@ -126,6 +126,8 @@ int sk_vfs_mount_ramfs(const char *path);
  * a malformed archive (with nothing mounted). Mounting creates the mount point directory in the
  * parent filesystem if it is missing. */
 int sk_vfs_mount_cpio(const char *path, const void *data, size_t len);
+/* The device files (null, zero, full, random, urandom) at path, an existing directory. */
+int sk_vfs_mount_devfs(const char *path);
 
 /* Path operations. mode: permission bits for new files and directories. */
 int sk_vfs_open(const char *path, int flags, unsigned mode, struct sk_file **out);

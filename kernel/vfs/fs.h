@@ -54,6 +54,8 @@ struct sk_fs {
 
 /* A fresh, empty ramfs, or NULL when out of memory. */
 struct sk_fs *sk_ramfs_new(void);
+/* /dev: null, zero, full, random, urandom (one instance; a second mount is the same). */
+struct sk_fs *sk_devfs_new(void);
 /* A read-only filesystem over a cpio "newc" archive: 0, -EINVAL if malformed, -ENOSPC. */
 int sk_cpio_new(const void *data, size_t len, struct sk_fs **out);
 /* Close every descriptor (sk_vfs_reset). */

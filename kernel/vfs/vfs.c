@@ -261,6 +261,11 @@ int sk_vfs_mount_ramfs(const char *path)
 	return err;
 }
 
+int sk_vfs_mount_devfs(const char *path)
+{
+	return mount_at(path, sk_devfs_new());
+}
+
 int sk_vfs_mount_cpio(const char *path, const void *data, size_t len)
 {
 	struct sk_fs *fs;
@@ -359,13 +364,15 @@ static int open_file(struct sk_vnode *n, const struct target *t, int flags, bool
 
 	if ((flags & SK_O_DIRECTORY) || t->slash)
 		return -ENOTDIR;
-	if (writes && n->fs->readonly)
+	/* A device is written, not its filesystem: /dev/null takes writes on a read-only devfs. */
+	if (writes && n->fs->readonly && n->type != SK_FT_CHR)
 		return -EROFS;
 	err = n->fs->ops->open(n, flags & ~OPEN_ONLY, &f);
 	if (err)
 		return err;
-	/* Straight to the ops: O_TRUNC applies whatever the access mode, as on Linux. */
-	if ((flags & SK_O_TRUNC) && !created) {
+	/* Straight to the ops: O_TRUNC applies whatever the access mode, as on Linux (and, as
+	 * there, not to devices). */
+	if ((flags & SK_O_TRUNC) && !created && n->type == SK_FT_REG) {
 		err = f->ops->truncate(f, 0);
 		if (err) {
 			sk_file_close(f);

@@ -6,6 +6,7 @@
 #include <skiff/panic.h>
 #include <skiff/plat.h>
 #include <skiff/printk.h>
+#include <skiff/random.h>
 #include "posix.h"
 
 static void open_console(int fd, int flags)
@@ -25,6 +26,11 @@ void posix_init(void)
 
 	if ((r = sk_vfs_mount_ramfs("/")))
 		sk_panic("cannot mount the root filesystem: %d", r);
+	/* What programs expect to find: a writable /tmp (in memory, as the root) and /dev. */
+	if ((r = sk_vfs_mkdir("/tmp", 01777)) || (r = sk_vfs_mkdir("/dev", 0755)) ||
+	    (r = sk_vfs_mount_devfs("/dev")))
+		sk_panic("cannot make /tmp and /dev: %d", r);
+	pr_debug("random bytes from %s\n", sk_random_hardware() ? "the CPU's RDRAND" : "the cycle counter (no RDRAND)");
 	if (bi && bi->initrd) {
 		r = sk_vfs_mount_cpio(CONFIG_POSIX_INITRD_MOUNT, bi->initrd, bi->initrd_len);
 		if (r)
