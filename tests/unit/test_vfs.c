@@ -1132,7 +1132,41 @@ static void test_device(void)
 	teardown();	/* closes fd 0 */
 }
 
+/* /dev: devices that can be written on a read-only filesystem, and nothing else there. */
+static void test_devfs(void)
+{
+	char buf[16] = "xxxxxxxxxxxxxxx";
+	struct sk_file *f = NULL;
+	struct sk_stat st;
+
+	setup();
+	CHECK_EQ(sk_vfs_mkdir("/dev", 0755), 0);
+	CHECK_EQ(sk_vfs_mount_devfs("/dev"), 0);
+	f = open_ok("/dev/null", RW | SK_O_TRUNC);
+	if (f) {
+		CHECK_EQ(sk_file_write(f, "gone", 4), 4);
+		CHECK_EQ(sk_file_read(f, buf, sizeof(buf)), 0);
+		CHECK_EQ(sk_file_stat(f, &st), 0);
+		CHECK_EQ(st.type, SK_FT_CHR);
+		sk_file_close(f);
+	}
+	if ((f = open_ok("/dev/zero", SK_O_RDONLY))) {
+		CHECK_EQ(sk_file_read(f, buf, sizeof(buf)), (long)sizeof(buf));
+		CHECK(buf[0] == 0 && buf[15] == 0);
+		sk_file_close(f);
+	}
+	if ((f = open_ok("/dev/full", WR))) {
+		CHECK_EQ(sk_file_write(f, "x", 1), -ENOSPC);
+		sk_file_close(f);
+	}
+	CHECK_EQ(sk_vfs_open("/dev/new", WR | CREAT, 0644, &f), -EROFS);
+	CHECK_EQ(sk_vfs_open("/dev/none", SK_O_RDONLY, 0, &f), -ENOENT);
+	CHECK_EQ(sk_vfs_unlink("/dev/null"), -EROFS);
+	teardown();
+}
+
 UNIT_MAIN("vfs",
+	  UNIT_TEST(test_devfs),
 	  UNIT_TEST(test_file_rw),
 	  UNIT_TEST(test_file_create_flags),
 	  UNIT_TEST(test_file_access_modes),
