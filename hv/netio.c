@@ -43,18 +43,26 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
+/* Entries in a ring whose other index the guest writes; impossible indices end the guest. */
+static uint32_t ring_used(const struct hv_nic *n, const char *ring, uint32_t prod, uint32_t cons)
+{
+	int used = hv_net_ring_used(prod, cons, n->slots);
+
+	if (used < 0)
+		hv_net_violation("NIC %u (%s): %s ring indices prod %u, cons %u with %u slots", n->index, n->tap,
+				 ring, prod, cons, n->slots);
+	return (uint32_t)used;
+}
+
 /* TX slots to the tap: each frame checked (hv_net_tx_frame), then the slot given back. */
 static unsigned drain_tx(struct hv_nic *n)
 {
 	static uint8_t frame[HV_NET_MAX_FRAME];
 	struct hv_net_idx *ix = &n->shared->tx;
 	uint32_t cons = n->tx_cons, prod = __atomic_load_n(&ix->prod, __ATOMIC_ACQUIRE);
-	int used = hv_net_ring_used(prod, cons, n->slots);
 	unsigned moved = 0;
 
-	if (used < 0)
-		hv_net_violation("NIC %u (%s): TX ring indices prod %u, cons %u with %u slots", n->index, n->tap,
-				 prod, cons, n->slots);
+	ring_used(n, "TX", prod, cons);
 	for (; cons != prod; cons++, moved++) {
 		uint32_t len = hv_net_tx_frame(n, &n->tx[cons & (n->slots - 1)], frame, &n->c);
 
@@ -75,13 +83,10 @@ static unsigned fill_rx(struct hv_nic *n)
 {
 	struct hv_net_idx *ix = &n->shared->rx;
 	uint32_t prod = n->rx_prod, cons = __atomic_load_n(&ix->cons, __ATOMIC_ACQUIRE);
-	int used = hv_net_ring_used(prod, cons, n->slots);
+	uint32_t used = ring_used(n, "RX", prod, cons);
 	unsigned moved = 0;
 
-	if (used < 0)
-		hv_net_violation("NIC %u (%s): RX ring indices prod %u, cons %u with %u slots", n->index, n->tap,
-				 prod, cons, n->slots);
-	for (; (uint32_t)used < n->slots; used++) {
+	for (; used < n->slots; used++) {
 		struct hv_net_slot *s = &n->rx[prod & (n->slots - 1)];
 		ssize_t r = read(n->fd, s->data, sizeof(s->data));
 
@@ -96,9 +101,9 @@ static unsigned fill_rx(struct hv_nic *n)
 		prod++;
 		moved++;
 	}
-	if ((uint32_t)used == n->slots && !n->rx_full)
+	if (used == n->slots && !n->rx_full)
 		atomic_fetch_add(&n->c.rx_ring_full, 1); /* episodes, not passes of this loop */
-	__atomic_store_n(&n->rx_full, (uint32_t)used == n->slots, __ATOMIC_RELAXED);
+	__atomic_store_n(&n->rx_full, used == n->slots, __ATOMIC_RELAXED);
 	if (moved) {
 		n->rx_prod = prod;
 		__atomic_store_n(&ix->prod, prod, __ATOMIC_RELEASE);

@@ -7,18 +7,10 @@
 # acknowledged SET; after a restart on the same disk every acknowledged key is there.
 # Needs root (namespaces): otherwise each case is skipped with the reason.
 
-KV_SKIP=""
-if [ "$(id -u)" != 0 ]; then
-	KV_SKIP="network namespaces need root"
-elif ! support/netns.sh create kprobe >/dev/null 2>&1; then
-	KV_SKIP="cannot create a network namespace here"
-fi
-support/netns.sh destroy kprobe >/dev/null 2>&1
+KV_SKIP=$(netns_skip kprobe)
 KV_NS=()
 kv_cleanup() {
-	for n in "${KV_NS[@]}"; do
-		support/netns.sh destroy "$n" >/dev/null 2>&1
-	done
+	netns_destroy "${KV_NS[@]}"
 	KV_NS=()
 }
 trap kv_cleanup EXIT INT TERM
@@ -210,7 +202,7 @@ PY
 
 kv_suite() {
 	local be=$1 t=kv/hv-$1 ns=k$1 disk="$TEST_LOGS/kv-$1.disk" log="$TEST_LOGS/kv-$1.log" why="$KV_SKIP" i
-	[ -z "$why" ] && [ "$be" = kvm ] && [ ! -c /dev/kvm ] && why="no /dev/kvm on this machine"
+	[ -z "$why" ] && why=$(hv_backend_skip "$be")
 	if [ -n "$why" ]; then
 		for c in commands benchmark malformed oom no-disk restart damaged-torn damaged-flipped crash; do
 			skip "$t/$c" "$why"

@@ -83,3 +83,22 @@ hv_backend_skip() {
 		echo "no access to /dev/kvm (add the user to group kvm)"
 	fi
 }
+
+# Why network namespaces cannot be made here ("" when they can), from a probe namespace NAME made
+# and removed again. The network suites skip their cases with this reason.
+netns_skip() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "network namespaces need root"
+	elif ! support/netns.sh create "$1" >/dev/null 2>&1; then
+		echo "cannot create a network namespace here"
+	fi
+	support/netns.sh destroy "$1" >/dev/null 2>&1
+}
+
+# Remove the namespaces NAME... and everything running in them.
+netns_destroy() {
+	local n
+	for n in "$@"; do
+		support/netns.sh destroy "$n" >/dev/null 2>&1
+	done
+}

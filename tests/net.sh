@@ -6,18 +6,10 @@
 # namespace, and removes everything afterwards, also when a case fails or the run is interrupted.
 # Every address is inside a namespace. Needs root (namespaces): otherwise each case is skipped.
 
-NET_SKIP=""
-if [ "$(id -u)" != 0 ]; then
-	NET_SKIP="network namespaces need root"
-elif ! support/netns.sh create probe >/dev/null 2>&1; then
-	NET_SKIP="cannot create a network namespace here"
-fi
-support/netns.sh destroy probe >/dev/null 2>&1
+NET_SKIP=$(netns_skip probe)
 NET_ACTIVE=()
 net_cleanup() {
-	for n in "${NET_ACTIVE[@]}"; do
-		support/netns.sh destroy "$n" >/dev/null 2>&1
-	done
+	netns_destroy "${NET_ACTIVE[@]}"
 	NET_ACTIVE=()
 }
 trap net_cleanup EXIT INT TERM
@@ -75,7 +67,7 @@ net_cmd() {
 # Why MACHINE cannot run here ("" when it can).
 net_machine_skip() {
 	case $1 in
-	hv-kvm) [ -c /dev/kvm ] || echo "no /dev/kvm on this machine" ;;
+	hv-*) hv_backend_skip "${1#hv-}" ;;
 	esac
 }
 

@@ -53,15 +53,27 @@ static void log_rec(struct client *c, int argc, char **argv, const size_t *lens)
 	c->pending_commit = true;
 }
 
-/* SET key value [PXAT ms]: the record that recreates e. */
+/* SET key value [PXAT ms]: the record that recreates e (for the log and for its rewrite). */
+struct set_rec {
+	int argc;
+	char *argv[5];
+	size_t lens[5];
+	char at[24];
+};
+
+static void set_record(const struct entry *e, struct set_rec *r)
+{
+	*r = (struct set_rec){ e->expire_ms ? 5 : 3, { "SET", (char *)e->key, e->val, "PXAT", r->at },
+			       { 3, e->klen, e->vlen, 4, 0 }, "" };
+	r->lens[4] = (size_t)snprintf(r->at, sizeof(r->at), "%lld", (long long)e->expire_ms);
+}
+
 static void log_set(struct client *c, const struct entry *e)
 {
-	char at[24];
-	char *argv[5] = { "SET", (char *)e->key, e->val, "PXAT", at };
-	size_t lens[5] = { 3, e->klen, e->vlen, 4, 0 };
+	struct set_rec r;
 
-	lens[4] = (size_t)snprintf(at, sizeof(at), "%lld", (long long)e->expire_ms);
-	log_rec(c, e->expire_ms ? 5 : 3, argv, lens);
+	set_record(e, &r);
+	log_rec(c, r.argc, r.argv, r.lens);
 }
 
 static void log_del(struct client *c, const char *key, size_t klen)
@@ -415,10 +427,16 @@ static void key_if_match(struct entry *e, void *ctx)
 	}
 }
 
-/* The number of replies is known only at the end: build them apart, then the array header. */
-static void reply_keys(struct client *c, struct match *m, void (*walk)(struct match *m))
+static uint64_t scan_cursor, scan_count;
+
+/*
+ * The number of replies is known only at the end: build them apart, then the array header
+ * (for SCAN, after the two-element array and the cursor the walk left in scan_cursor).
+ */
+static void reply_keys(struct client *c, struct match *m, void (*walk)(struct match *m), bool scan)
 {
 	struct resp_out saved = c->out;
+	char s[24];
 
 	c->out = (struct resp_out){ 0 };
 	walk(m);
@@ -432,6 +450,10 @@ static void reply_keys(struct client *c, struct match *m, void (*walk)(struct ma
 		struct resp_out keys = c->out;
 
 		c->out = saved;
+		if (scan) {
+			resp_array(&c->out, 2);
+			resp_bulk(&c->out, s, (size_t)snprintf(s, sizeof(s), "%llu", (unsigned long long)scan_cursor));
+		}
 		resp_array(&c->out, m->n);
 		resp_raw(&c->out, keys.buf, keys.len);
 		free(keys.buf);
@@ -448,10 +470,8 @@ static void cmd_keys(struct client *c, int argc, char **argv, const size_t *lens
 	struct match m = { c, argv[1], lens[1], 0 };
 
 	(void)argc;
-	reply_keys(c, &m, walk_all);
+	reply_keys(c, &m, walk_all, false);
 }
-
-static uint64_t scan_cursor, scan_count;
 
 static void walk_scan(struct match *m)
 {
@@ -462,7 +482,7 @@ static void cmd_scan(struct client *c, int argc, char **argv, const size_t *lens
 {
 	struct match m = { c, NULL, 0, 0 };
 	unsigned long long cur;
-	char *end, s[24];
+	char *end;
 	long long count = 10;
 
 	errno = 0;
@@ -495,23 +515,7 @@ static void cmd_scan(struct client *c, int argc, char **argv, const size_t *lens
 	}
 	scan_cursor = cur;
 	scan_count = count > 100000 ? 100000 : (uint64_t)count;
-	resp_array(&c->out, 2);
-	{
-		struct resp_out saved = c->out;
-
-		c->out = (struct resp_out){ 0 };
-		walk_scan(&m);
-		{
-			struct resp_out keys = c->out;
-
-			c->out = saved;
-			resp_bulk(&c->out, s, (size_t)snprintf(s, sizeof(s), "%llu", (unsigned long long)scan_cursor));
-			resp_array(&c->out, m.n);
-			resp_raw(&c->out, keys.buf, keys.len);
-			c->out.failed |= keys.failed;
-			free(keys.buf);
-		}
-	}
+	reply_keys(c, &m, walk_scan, true);
 }
 
 static void cmd_dbsize(struct client *c, int argc, char **argv, const size_t *lens)
@@ -722,12 +726,10 @@ struct walk_ctx {
 static void emit_entry(struct entry *e, void *ctx)
 {
 	struct walk_ctx *w = ctx;
-	char at[24];
-	char *argv[5] = { "SET", e->key, e->val, "PXAT", at };
-	size_t lens[5] = { 3, e->klen, e->vlen, 4, 0 };
+	struct set_rec r;
 
-	lens[4] = (size_t)snprintf(at, sizeof(at), "%lld", (long long)e->expire_ms);
-	w->emit(e->expire_ms ? 5 : 3, argv, lens, w->ectx);
+	set_record(e, &r);
+	w->emit(r.argc, r.argv, r.lens, w->ectx);
 }
 
 void kv_walk(void (*emit)(int argc, char **argv, const size_t *lens, void *ectx), void *ectx, void *ctx)
