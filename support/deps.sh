@@ -3,18 +3,17 @@
 # Installs what building and testing Skiff needs, from Debian only; idempotent and quiet when
 # everything is there.
 #
-# Usage: support/deps.sh [--check] [GROUP...]
+# Usage: support/deps.sh [--check] [GROUP...]     (--help lists the groups, from the tables below)
 #   build (default)  compilers and kconfig
 #   test, bench      QEMU, clang, gdb / hyperfine
 #   net              network tests: iproute2 (namespaces, taps), curl, ab, wrk, ping, dnsmasq,
 #                    redis-cli and redis-benchmark, and nginx for the benchmark (never started as
 #                    a service; redis-server for the benchmark is redis-tools' redis-check-aof,
 #                    the same binary, run under the name redis-server)
-#   newlib           Debian's newlib-source, unpacked under build/deps/newlib-src
-#   lua              Debian's lua5.4 source package (apt-get source), under build/deps/lua-src
-#   lwip             Debian's lwip source package (lwIP 2.1), under build/deps/lwip-src
 #   xen              what support/xen-test.sh runs on the host (QEMU, busybox, xl, grub-mkimage);
 #                    the hypervisor and dom0 kernel are only downloaded, by xen-test.sh itself
+#   NAME             an upstream source package of the source table below (newlib, lua, lwip,
+#                    sqlite...), fetched and unpacked under build/deps/NAME-src
 #   all              everything above
 # --check only reports what is missing (exit 1 if anything is). Without root it prints the
 # apt-get line to run instead of running it. Upstream sources are unpacked under build/deps and
@@ -22,43 +21,91 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_pkgs=(gcc make binutils kconfig-frontends-nox python3 libxen-dev)
-test_pkgs=(qemu-system-x86 clang bc gdb)
-bench_pkgs=(hyperfine)
-net_pkgs=(iproute2 curl apache2-utils wrk iputils-ping dnsmasq-base nginx-light python3 redis-tools)
-newlib_pkgs=(newlib-source xz-utils)
-lua_pkgs=(dpkg-dev)
-lwip_pkgs=(dpkg-dev)
-# grub-xen-bin (modules only, no maintainer scripts) lets grub-mkimage build the GRUB test domUs.
-# xen-utils-4.17's postinst says "Can't find hypervisor information in sysfs": harmless here.
-xen_pkgs=(qemu-system-x86 busybox-static cpio xz-utils xen-utils-4.17 xenstore-utils grub-common grub-xen-bin
-	gcc make binutils)
+# The plain groups' Debian packages.
+declare -A group_pkgs=(
+	[build]="gcc make binutils kconfig-frontends-nox python3 libxen-dev"
+	[test]="qemu-system-x86 clang bc gdb"
+	[bench]="hyperfine"
+	[net]="iproute2 curl apache2-utils wrk iputils-ping dnsmasq-base nginx-light python3 redis-tools"
+	# grub-xen-bin (modules only, no maintainer scripts) lets grub-mkimage build the GRUB test
+	# domUs. xen-utils-4.17's postinst says "Can't find hypervisor information in sysfs": harmless.
+	[xen]="qemu-system-x86 busybox-static cpio xz-utils xen-utils-4.17 xenstore-utils grub-common
+		grub-xen-bin gcc make binutils"
+)
 DEPS=build/deps
+
+# Upstream source packages, one line each: adding one is adding a line, nothing else here. NAME
+# is what an app's build.mk puts in app-sources (a library's in lib-sources-y); the build then
+# runs "support/deps.sh NAME" whenever build/deps/NAME-src/.unpacked is missing. HOW is
+#   apt-source  "apt-get source PACKAGE" (deb-src entries are added if the machine has none),
+#               unpacked by dpkg-source with Debian's patches applied;
+#   tarball     PACKAGE is a "-source" binary package: installed, and the one tarball it ships
+#               unpacked.
+# NEEDS: the Debian packages (comma-separated, or -) that the fetch or POST needs. POST (the
+# rest of the line, or -): a shell command run in build/deps/NAME-src after unpacking and before
+# the stamp is written, so a failed one leaves no stamp and the next run unpacks afresh.
+# - lua: Debian's patched luaconf.h includes a header its debian/rules generates; so do we. The
+#   multiarch path only names where C modules would live, which a unikernel never loads.
+# - sqlite: upstream's own make targets generate the amalgamation (bld/sqlite3.c, sqlite3.h) and
+#   the shell (bld/shell.c) from the full tree: they build host tools and run tclsh.
+declare -A src_how src_pkg src_needs src_post
+source_names=()
+while read -r name how pkg needs post; do
+	if [ -z "$name" ] || [ "${name:0:1}" = "#" ]; then continue; fi
+	source_names+=("$name")
+	src_how[$name]=$how src_pkg[$name]=$pkg src_needs[$name]=$needs src_post[$name]=$post
+done <<'EOF'
+#NAME  HOW         PACKAGE        NEEDS         POST
+newlib tarball     newlib-source  xz-utils      -
+lua    apt-source  lua5.4         dpkg-dev      echo '#define DEB_HOST_MULTIARCH "x86_64-skiff"' >src/lua5.4-deb-multiarch.h
+lwip   apt-source  lwip           dpkg-dev      -
+sqlite apt-source  sqlite3        dpkg-dev,tcl  mkdir bld && cd bld && ../configure --disable-tcl --disable-readline >configure.log && make sqlite3.c shell.c >make.log
+EOF
+
+all_groups=(build test bench net "${source_names[@]}" xen)
+in_list() { local x=$1; shift; local g; for g; do [ "$g" = "$x" ] && return 0; done; return 1; }
+
+# --help: the comment at the top, its NAME entry replaced by one line per source package.
+usage() {
+	local n what list=""
+	for n in "${source_names[@]}"; do
+		case "${src_how[$n]}" in
+		tarball) what="the tarball in Debian's ${src_pkg[$n]}" ;;
+		*) what="Debian's ${src_pkg[$n]} source package (apt-get source)" ;;
+		esac
+		list+=$(printf '\n  %-15s  %s, under build/deps/%s-src' "$n" "$what" "$n")
+	done
+	sed -n '/^# Usage:/,/^# never copied/s/^# \{0,1\}//p' "$0" |
+		awk -v list="${list#?}" '/^  NAME / { print list; skip = 1; next } skip && /^    / { next } { skip = 0; print }'
+}
 
 check_only=0
 groups=()
 for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
-	build|test|bench|net|newlib|lua|lwip|xen) groups+=("$a") ;;
-	all) groups+=(build test bench net newlib lua lwip xen) ;;
-	*) echo "deps.sh: unknown argument '$a' (use --check, build, test, bench, net, newlib, lua, lwip, xen or all)" >&2; exit 2 ;;
+	-h|--help) usage; exit 0 ;;
+	all) groups+=("${all_groups[@]}") ;;
+	*) in_list "$a" "${all_groups[@]}" ||
+		{ echo "deps.sh: unknown argument '$a' (use --check, $(printf '%s, ' "${all_groups[@]}")or all)" >&2; exit 2; }
+		groups+=("$a") ;;
 	esac
 done
 [ ${#groups[@]} -gt 0 ] || groups=(build)
 
 want=()
 for g in "${groups[@]}"; do
-	case "$g" in
-	build) want+=("${build_pkgs[@]}") ;;
-	test) want+=("${test_pkgs[@]}") ;;
-	bench) want+=("${bench_pkgs[@]}") ;;
-	net) want+=("${net_pkgs[@]}") ;;
-	newlib) want+=("${newlib_pkgs[@]}") ;;
-	lua) want+=("${lua_pkgs[@]}") ;;
-	lwip) want+=("${lwip_pkgs[@]}") ;;
-	xen) want+=("${xen_pkgs[@]}") ;;
-	esac
+	if in_list "$g" "${source_names[@]}"; then
+		# A -source package is itself what to install; NEEDS adds the tools.
+		if [ "${src_how[$g]}" = tarball ]; then want+=("${src_pkg[$g]}"); fi
+		if [ "${src_needs[$g]}" != - ]; then
+			IFS=, read -ra needs <<<"${src_needs[$g]}"
+			want+=("${needs[@]}")
+		fi
+	else
+		read -ra pkgs -d '' <<<"${group_pkgs[$g]}" || true
+		want+=("${pkgs[@]}")
+	fi
 done
 
 is_root() { [ "$(id -u)" = 0 ]; }
@@ -110,36 +157,46 @@ enable_deb_src() {
 	apt-get update -q >/dev/null
 }
 
-# build/deps/newlib-src: the upstream tarball that Debian's newlib-source ships.
-unpack_newlib() {
-	local stamp=$DEPS/newlib-src/.unpacked tarball
-	[ -f "$stamp" ] && return 0
-	tarball=$(ls /usr/src/newlib/newlib-*.tar.* 2>/dev/null | head -1)
-	[ -n "$tarball" ] || { echo "deps.sh: newlib-source is installed but has no tarball in /usr/src/newlib" >&2; return 1; }
-	rm -rf "$DEPS/newlib-src" && mkdir -p "$DEPS/newlib-src"
-	tar -xf "$tarball" --strip-components=1 -C "$DEPS/newlib-src"
-	echo "$tarball" >"$stamp"
+# unpack_tarball NAME PACKAGE: build/deps/NAME-src is the one upstream tarball that Debian's
+# -source package PACKAGE ships (newlib-source: /usr/src/newlib/newlib-*.tar.xz).
+unpack_tarball() {
+	local name=$1 pkg=$2 tarball n
+	tarball=$(dpkg-query -L "$pkg" | grep -E '\.tar(\.[a-z0-9]+)?$' || true)
+	n=$(grep -c . <<<"$tarball" || true)
+	[ "$n" = 1 ] || { echo "deps.sh: $pkg is installed but ships $n tarballs, not one: $tarball" >&2; return 1; }
+	rm -rf "$DEPS/$name-src" && mkdir -p "$DEPS/$name-src"
+	tar -xf "$tarball" --strip-components=1 -C "$DEPS/$name-src"
+	echo "$tarball" >"$DEPS/$name-src/.origin"
 }
 
-# unpack_source NAME PACKAGE: build/deps/NAME-src is Debian's source package PACKAGE, unpacked
+# unpack_apt_source NAME PACKAGE: build/deps/NAME-src is Debian's source package PACKAGE, unpacked
 # with its Debian patches applied (apt-get source verified the files against the signed index).
-unpack_source() {
-	local name=$1 pkg=$2 stamp=$DEPS/$1-src/.unpacked dl=$DEPS/$1-dl
-	[ -f "$stamp" ] && return 0
+unpack_apt_source() {
+	local name=$1 pkg=$2 dl=$DEPS/$1-dl
 	enable_deb_src "$name"
 	rm -rf "$dl" "$DEPS/$name-src" && mkdir -p "$dl"
 	(cd "$dl" && apt-get source -q --download-only "$pkg" >/dev/null 2>&1) ||
 		(apt-get update -q >/dev/null && cd "$dl" && apt-get source -q --download-only "$pkg" >/dev/null)
 	(cd "$dl" && dpkg-source -q --no-check -x ./*.dsc src >/dev/null)
 	mv "$dl/src" "$DEPS/$name-src"
-	ls "$dl"/*.dsc >"$stamp"
+	ls "$dl"/*.dsc >"$DEPS/$name-src/.origin"
 }
 
-# Lua 5.4: Debian's patched luaconf.h includes a header its debian/rules generates; so do we. The
-# multiarch path only names where C modules would live, which a unikernel never loads.
-unpack_lua() {
-	unpack_source lua lua5.4 || return 1
-	echo '#define DEB_HOST_MULTIARCH "x86_64-skiff"' >"$DEPS/lua-src/src/lua5.4-deb-multiarch.h"
+# unpack NAME: the source table's entry NAME fetched, unpacked and its POST run, then the stamp
+# (naming what it came from) that make and later runs look for. Once stamped, nothing is redone.
+unpack() {
+	local name=$1 stamp=$DEPS/$1-src/.unpacked
+	[ -f "$stamp" ] && return 0
+	case "${src_how[$name]}" in
+	tarball) unpack_tarball "$name" "${src_pkg[$name]}" ;;
+	apt-source) unpack_apt_source "$name" "${src_pkg[$name]}" ;;
+	*) echo "deps.sh: $name: unknown way to fetch '${src_how[$name]}' (apt-source or tarball)" >&2; false ;;
+	esac || return 1
+	if [ "${src_post[$name]}" != - ] && ! (cd "$DEPS/$name-src" && sh -ec "${src_post[$name]}"); then
+		echo "deps.sh: $name: its post-unpack command failed in $DEPS/$name-src: ${src_post[$name]}" >&2
+		return 1
+	fi
+	mv "$DEPS/$name-src/.origin" "$stamp"
 }
 
 # plat/xen sees Xen's public headers (libxen-dev) through this directory only, never all of
@@ -153,10 +210,9 @@ link_xen_headers() {
 install_missing "${want[@]}" || exit 1
 [ "$check_only" = 1 ] && exit 0
 for g in "${groups[@]}"; do
-	case "$g" in
-	build) link_xen_headers ;;
-	newlib) unpack_newlib ;;
-	lua) unpack_lua ;;
-	lwip) unpack_source lwip lwip ;;
-	esac
+	if [ "$g" = build ]; then
+		link_xen_headers
+	elif in_list "$g" "${source_names[@]}"; then
+		unpack "$g"
+	fi
 done
