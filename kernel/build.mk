@@ -9,3 +9,4 @@ kernel-$(CONFIG_SK_BLK) += kernel/blk.c
 kernel-$(CONFIG_SK_NET) += kernel/netdev.c
 kernel-$(CONFIG_SK_VFS) += kernel/vfs/file.c kernel/vfs/vfs.c kernel/vfs/ramfs.c kernel/vfs/cpio.c kernel/vfs/fdtable.c
 kernel-$(CONFIG_SK_VFS) += kernel/vfs/pollwait.c kernel/vfs/devfs.c
+kernel-$(CONFIG_SK_VFS) += kernel/vfs/lock.c kernel/vfs/pipe.c

@@ -195,6 +195,15 @@ int sk_pmem_add_region(struct sk_pmem *pm, uintptr_t base, size_t len)
 	return 0;
 }
 
+/* The most pages ever handed out at once (getrusage's ru_maxrss). */
+static void note_peak(struct sk_pmem *pm)
+{
+	size_t used = pm->total_pages - pm->free_pages;
+
+	if (used > pm->peak_used)
+		pm->peak_used = used;
+}
+
 void *sk_pmem_alloc(struct sk_pmem *pm, unsigned order)
 {
 	struct free_block *fb;
@@ -212,6 +221,7 @@ void *sk_pmem_alloc(struct sk_pmem *pm, unsigned order)
 			return NULL;
 		if (carved) { /* straight to the caller: no header written into it */
 			pm->free_pages -= (size_t)1 << order;
+			note_peak(pm);
 			return carved;
 		}
 	}
@@ -224,7 +234,13 @@ void *sk_pmem_alloc(struct sk_pmem *pm, unsigned order)
 		push(pm, ri, (uintptr_t)fb + BLOCK_BYTES(o), o);
 	}
 	pm->free_pages -= (size_t)1 << order;
+	note_peak(pm);
 	return fb;
+}
+
+size_t sk_pmem_peak_pages(const struct sk_pmem *pm)
+{
+	return pm->peak_used;
 }
 
 void sk_pmem_free(struct sk_pmem *pm, void *p, unsigned order)

@@ -59,12 +59,13 @@ for app in libc-test libc-test-net lua; do
 		esac
 	done
 done
-# abort(), a deadlock and a NULL write end the image with a report and the crash status, on both
-# runners, and
+# abort(), a deadlock, a NULL write and SIGTERM's default action end the image with a report and
+# the crash status, on both runners, and
 # what the app printed just before is not lost (under skiff-hv to a file, stdout is fully buffered:
 # the crash path flushes it with the report).
-for how in abort deadlock segv; do
+for how in abort deadlock segv sigterm; do
 	case $how in
+	sigterm) want="libc-test: raising SIGTERM|terminated by signal 15 (default action)" ;;
 	abort) want="libc-test: calling abort()|PANIC: abort() called|Backtrace:" ;;
 	segv) want="libc-test: writing through NULL|CRASH: page fault (#PF)|a NULL pointer" ;;
 	deadlock) want="libc-test: waiting forever|PANIC: deadlock: all 1 threads are blocked" ;;
@@ -97,6 +98,20 @@ for t in libc-test libc-test-net; do
 			{ [ -f "$log" ] && fail "libc/$t-$r-summary" "$(grep -m3 '^FAIL' "$log" | tr '\n' ' ')" "$log"; }
 	done
 done
+# Every function lib/posix defines is declared by the standard headers (support/check-decls.sh).
+if support/check-decls.sh build/libc-test >"$TEST_LOGS/libc-declarations.log" 2>&1; then
+	pass libc/declarations
+else
+	fail libc/declarations "$(head -1 "$TEST_LOGS/libc-declarations.log")" "$TEST_LOGS/libc-declarations.log"
+fi
+# What a unikernel cannot do failed with one log line each, never silently.
+log="$TEST_LOGS/libc-libc-test-hv-process.log"
+if [ -f "$log" ]; then
+	missing=$(for w in "fork() is not supported in a unikernel (ENOSYS)" "mmap(MAP_SHARED) of a file is not supported" \
+		"mmap(MAP_FIXED) is not supported" "mprotect: protections are recorded nowhere and not enforced"; do
+		grep -qF -- "$w" "$log" || echo "'$w'"; done)
+	[ -z "$missing" ] && pass libc/unsupported-logged || fail libc/unsupported-logged "missing: $missing" "$log"
+fi
 # The socket cases really ran in libc-test-net (a build without lwIP would pass without them).
 for r in hv-process qemu; do
 	log="$TEST_LOGS/libc-libc-test-net-$r.log"

@@ -36,7 +36,8 @@ struct test {
 
 #define TEST(fn) { #fn, fn }
 
-extern const struct test stdio_tests[], file_tests[], thread_tests[], misc_tests[];
+extern const struct test stdio_tests[], file_tests[], thread_tests[], misc_tests[], posix_tests[],
+	ipc_tests[];
 /* Only in an image with the network stack (CONFIG_LIBLWIP): weak, so the others link without it. */
 extern const struct test net_tests[] __attribute__((weak));
 

@@ -6,9 +6,11 @@
  * kernel option env.SKIFF_TEST=yes. "libc-test abort" calls abort() instead, which must end the
  * image with a crash report, "libc-test deadlock" waits on a condition nobody signals, which the
  * kernel reports as a deadlock, and "libc-test segv" writes through a NULL pointer; each time the
- * line printed before must not be lost, even when stdout is fully buffered.
+ * line printed before must not be lost, even when stdout is fully buffered. "libc-test sigterm"
+ * raises SIGTERM, whose default action ends the program with the crash status, 127.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <skiff/config.h>
 #include "check.h"
@@ -48,6 +50,12 @@ int main(int argc, char **argv)
 		printf("libc-test: writing through NULL\n");
 		*(volatile int *)(uintptr_t)zero = 1;
 	}
+	if (argc > 1 && !strcmp(argv[1], "sigterm")) {
+		printf("libc-test: raising SIGTERM\n");
+		raise(SIGTERM);
+		printf("libc-test: still running after SIGTERM\n");
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "deadlock")) {
 		static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 		static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
@@ -60,6 +68,8 @@ int main(int argc, char **argv)
 	run(stdio_tests, &passed, &failed);
 	run(file_tests, &passed, &failed);
 	run(misc_tests, &passed, &failed);
+	run(posix_tests, &passed, &failed);
+	run(ipc_tests, &passed, &failed);
 	run(thread_tests, &passed, &failed);
 	if (SK_ENABLED(CONFIG_LIBLWIP))
 		run(net_tests, &passed, &failed);

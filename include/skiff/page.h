@@ -35,7 +35,11 @@ struct sk_pmem {
 	unsigned nr_regions;
 	size_t total_pages; /* managed pages in all regions */
 	size_t free_pages;
+	size_t peak_used;   /* the most pages allocated at once */
 };
+
+/* The most pages that were allocated at one time. */
+size_t sk_pmem_peak_pages(const struct sk_pmem *pm);
 
 /* Prepare an empty allocator. */
 void sk_pmem_init(struct sk_pmem *pm);

@@ -48,6 +48,7 @@ enum sk_ftype {
 	SK_FT_DIR = 2,
 	SK_FT_CHR = 3,
 	SK_FT_SOCK = 4,
+	SK_FT_FIFO = 5,
 };
 
 struct sk_stat {
@@ -58,7 +59,24 @@ struct sk_stat {
 	uint32_t nlink;
 	uint32_t blksize;	/* preferred I/O size */
 	uint64_t mtime_ns;	/* wall clock of the last change, 0 if unknown */
+	uint64_t atime_ns;	/* last access as set by utimes (0: the same as mtime_ns) */
+	uint64_t ctime_ns;	/* last change of data or attributes (0: the same as mtime_ns) */
+	uint32_t uid, gid;	/* owner; one user (0) unless chown said otherwise */
 	uint32_t dev;		/* which mount */
+	bool readonly;		/* on a read-only mount (access(W_OK) is EROFS) */
+};
+
+/* What sk_vfs_setattr and sk_file_setattr change: the fields whose SK_ATTR_* bit is in mask. */
+#define SK_ATTR_PERM 0x1
+#define SK_ATTR_UID 0x2
+#define SK_ATTR_GID 0x4
+#define SK_ATTR_ATIME 0x8
+#define SK_ATTR_MTIME 0x10
+
+struct sk_setattr {
+	unsigned mask;
+	uint32_t perm, uid, gid;
+	uint64_t atime_ns, mtime_ns;
 };
 
 struct sk_dirent {
@@ -68,6 +86,7 @@ struct sk_dirent {
 };
 
 struct sk_file;
+struct sk_vnode;
 
 /* What a kind of open file can do; NULL entries fail with -EINVAL (or -EBADF for read/write). */
 struct sk_file_ops {
@@ -89,6 +108,7 @@ struct sk_file {
 	int flags;		/* SK_O_* as opened (access mode, APPEND, NONBLOCK) */
 	uint64_t pos;		/* current offset (or directory index) */
 	unsigned refs;
+	struct sk_vnode *node;	/* what sk_vfs_open opened (locks, setattr); NULL otherwise */
 };
 
 /* A new open file with one reference; NULL when out of memory. For devices and sockets. */
@@ -111,6 +131,39 @@ unsigned sk_file_poll(struct sk_file *f);
 /* A count that changes with each event on f (a file without events: its readiness). */
 uint32_t sk_file_events(struct sk_file *f);
 long sk_file_nread(struct sk_file *f);
+/* Change attributes of the file's node: -EINVAL for files without one (sockets, pipes). */
+int sk_file_setattr(struct sk_file *f, const struct sk_setattr *a);
+
+/*
+ * Record locks (fcntl F_SETLK and friends) on a file opened through the VFS. The owner is either
+ * the process (POSIX locks: owner NULL; released when any descriptor of the file is closed) or
+ * one open file (OFD locks: owner f; released when its last reference goes). Locks of one owner
+ * never conflict with each other; a new lock replaces the owner's locks on the range it covers.
+ * Ranges are [start, end], end inclusive, SK_LOCK_EOF for "to the end of the file, however far".
+ */
+#define SK_LOCK_UN 0
+#define SK_LOCK_RD 1
+#define SK_LOCK_WR 2
+#define SK_LOCK_EOF UINT64_MAX
+
+struct sk_lock {
+	int type;		/* SK_LOCK_* */
+	uint64_t start, end;
+	bool ofd;		/* an OFD lock (owner: the open file) rather than the process's */
+};
+
+/* Take or release (type SK_LOCK_UN) a lock; -EAGAIN on conflict unless wait, which blocks. */
+int sk_file_lock(struct sk_file *f, const struct sk_lock *l, bool wait);
+/* The first lock of another owner that conflicts with l, written over *l (its ofd field says
+ * which kind of owner holds it), or l->type set to SK_LOCK_UN when l could be taken. */
+int sk_file_getlk(struct sk_file *f, struct sk_lock *l);
+/* A descriptor of f was closed: the process's POSIX locks on f's node go (POSIX's rule). */
+void sk_lock_release_process(struct sk_file *f);
+
+/* A pipe: ends[0] reads, ends[1] writes (flags: SK_O_NONBLOCK). -ENOMEM. */
+int sk_pipe_new(struct sk_file *ends[2], int flags);
+/* How many bytes a pipe holds before writers wait (F_GETPIPE_SZ, PIPE_BUF is 4096 within it). */
+#define SK_PIPE_SIZE 65536
 
 /*
  * Waiting for readiness (poll, select, epoll): a file whose readiness may have changed (a socket
@@ -137,7 +190,13 @@ int sk_vfs_rmdir(const char *path);
 int sk_vfs_unlink(const char *path);
 int sk_vfs_rename(const char *from, const char *to);
 int sk_vfs_link(const char *existing, const char *newpath);
+int sk_vfs_setattr(const char *path, const struct sk_setattr *a);
 int sk_vfs_chdir(const char *path);
+/* path made absolute, without ".", ".." or repeated slashes, into buf (SK_PATH_MAX bytes); the
+ * file must exist (there are no symbolic links to follow). */
+int sk_vfs_realpath(const char *path, char *buf);
+/* The absolute path a directory was opened by (openat-style calls), -ENOTDIR for other files. */
+int sk_file_dir_path(struct sk_file *f, char *buf, size_t len);
 /* The current directory, absolute; -ERANGE when it does not fit in len bytes. */
 int sk_vfs_getcwd(char *buf, size_t len);
 

@@ -38,6 +38,7 @@ int sk_fd_close(int fd)
 	if (!f)
 		return -EBADF;
 	fds[fd] = NULL;
+	sk_lock_release_process(f);
 	sk_file_close(f);
 	return 0;
 }
@@ -55,8 +56,10 @@ int sk_fd_dup2(int oldfd, int newfd)
 	old = fds[newfd];
 	sk_file_ref(f);
 	fds[newfd] = f;
-	if (old)
+	if (old) {
+		sk_lock_release_process(old);
 		sk_file_close(old);
+	}
 	return newfd;
 }
 

@@ -2,8 +2,10 @@
 /* Open-file descriptions: their lifetime, access modes and file positions around the ops. */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <skiff/heap.h>
 #include <skiff/vfs.h>
+#include "fs.h"
 
 /* The largest count one call moves: results must fit in a long and offsets in an int64_t. */
 #define IO_MAX ((uint64_t)INT64_MAX)
@@ -19,6 +21,7 @@ struct sk_file *sk_file_new(const struct sk_file_ops *ops, void *priv, int flags
 	f->flags = flags;
 	f->pos = 0;
 	f->refs = 1;
+	f->node = NULL;
 	return f;
 }
 
@@ -31,6 +34,8 @@ void sk_file_close(struct sk_file *f)
 {
 	if (--f->refs)
 		return;
+	if (f->node)
+		sk_lock_release_file(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	sk_free(f);
@@ -179,9 +184,17 @@ int64_t sk_file_seek(struct sk_file *f, int64_t off, int whence)
 
 int sk_file_stat(struct sk_file *f, struct sk_stat *st)
 {
+	if (f->node)
+		return sk_vnode_stat(f->node, st);
 	if (!f->ops->stat)
 		return -EINVAL;
+	memset(st, 0, sizeof(*st));
 	return f->ops->stat(f, st);
+}
+
+int sk_file_setattr(struct sk_file *f, const struct sk_setattr *a)
+{
+	return f->node ? sk_vnode_setattr(f->node, a) : -EINVAL;
 }
 
 /* Like Linux's ftruncate: -EINVAL (not -EBADF) when the file is not open for writing. */

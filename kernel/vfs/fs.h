@@ -34,6 +34,8 @@ struct sk_fs_ops {
 		      const char *tname);
 	int (*link)(struct sk_vnode *node, struct sk_vnode *dir, const char *name);
 	int (*stat)(struct sk_vnode *node, struct sk_stat *st);
+	/* Change what a->mask names (NULL: the filesystem keeps no attributes, -EPERM). */
+	int (*setattr)(struct sk_vnode *node, const struct sk_setattr *a);
 	/* An open file for a regular file (directories are opened by the VFS). */
 	int (*open)(struct sk_vnode *node, int flags, struct sk_file **out);
 	/* The index-th entry of dir, "." and ".." not counted: 1, 0 past the end. */
@@ -60,5 +62,13 @@ struct sk_fs *sk_devfs_new(void);
 int sk_cpio_new(const void *data, size_t len, struct sk_fs **out);
 /* Close every descriptor (sk_vfs_reset). */
 void sk_fd_reset(void);
+/* Drop every record lock (sk_vfs_reset: no file is open any more). */
+void sk_lock_reset(void);
+/* The last reference to f is going: its OFD locks go with it (file.c calls this). */
+void sk_lock_release_file(struct sk_file *f);
+/* Stat a node: fields its filesystem does not know are 0, readonly is the mount's. */
+int sk_vnode_stat(struct sk_vnode *n, struct sk_stat *st);
+/* Setattr on a node, with the VFS's checks (read-only mounts). */
+int sk_vnode_setattr(struct sk_vnode *n, const struct sk_setattr *a);
 
 #endif

@@ -26,7 +26,8 @@ struct rnode {
 	uint32_t perm;
 	uint32_t nlink;			/* directories: 2 + subdirectories while linked */
 	uint32_t refs;			/* open files */
-	uint64_t mtime;
+	uint64_t mtime, atime, ctime;	/* atime: only what utimes set (reads do not update it) */
+	uint32_t uid, gid;
 	char *data;			/* regular files */
 	size_t size, cap;
 	struct rdirent *entries;	/* directories, in creation order */
@@ -49,7 +50,7 @@ static struct rnode *R(struct sk_vnode *v)
 
 static void touch(struct rnode *n)
 {
-	n->mtime = sk_wall_ns();
+	n->mtime = n->ctime = sk_wall_ns();
 }
 
 static struct rnode *new_node(struct ramfs *rfs, enum sk_ftype type, unsigned perm)
@@ -65,6 +66,7 @@ static struct rnode *new_node(struct ramfs *rfs, enum sk_ftype type, unsigned pe
 	n->nlink = type == SK_FT_DIR ? 2 : 1;
 	n->parent = n;
 	touch(n);
+	n->atime = n->mtime;
 	sk_list_add_tail(&rfs->nodes, &n->all);
 	return n;
 }
@@ -298,7 +300,29 @@ static int ramfs_stat(struct sk_vnode *node, struct sk_stat *st)
 	st->nlink = n->nlink;
 	st->blksize = 4096;
 	st->mtime_ns = n->mtime;
+	st->atime_ns = n->atime;
+	st->ctime_ns = n->ctime;
+	st->uid = n->uid;
+	st->gid = n->gid;
 	st->dev = node->fs->dev;
+	return 0;
+}
+
+static int ramfs_setattr(struct sk_vnode *node, const struct sk_setattr *a)
+{
+	struct rnode *n = R(node);
+
+	if (a->mask & SK_ATTR_PERM)
+		n->perm = a->perm & 07777;
+	if (a->mask & SK_ATTR_UID)
+		n->uid = a->uid;
+	if (a->mask & SK_ATTR_GID)
+		n->gid = a->gid;
+	if (a->mask & SK_ATTR_ATIME)
+		n->atime = a->atime_ns;
+	if (a->mask & SK_ATTR_MTIME)
+		n->mtime = a->mtime_ns;
+	n->ctime = sk_wall_ns();
 	return 0;
 }
 
@@ -355,6 +379,7 @@ static const struct sk_fs_ops ramfs_ops = {
 	.rename = ramfs_rename,
 	.link = ramfs_link,
 	.stat = ramfs_stat,
+	.setattr = ramfs_setattr,
 	.open = ramfs_open,
 	.readdir = ramfs_readdir,
 	.hold = ramfs_hold,

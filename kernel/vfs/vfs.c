@@ -2,6 +2,7 @@
 /* The VFS: the mount table, path resolution, the current directory, and the path operations. */
 #include <errno.h>
 #include <string.h>
+#include <skiff/heap.h>
 #include <skiff/vfs.h>
 #include "fs.h"
 
@@ -282,6 +283,7 @@ int sk_vfs_mount_cpio(const char *path, const void *data, size_t len)
 void sk_vfs_reset(void)
 {
 	sk_fd_reset();
+	sk_lock_reset();
 	while (nr_mounts) {
 		struct sk_fs *fs = mounts[--nr_mounts].fs;
 
@@ -292,9 +294,20 @@ void sk_vfs_reset(void)
 
 /* --- Open directories: "." and ".." first, then what the filesystem lists ----------------- */
 
+/* An open directory remembers the absolute path it was opened by (the *at calls' dirfd). */
+struct dirfile {
+	struct sk_vnode *node;
+	char path[];
+};
+
+static struct sk_vnode *dir_node(struct sk_file *f)
+{
+	return ((struct dirfile *)f->priv)->node;
+}
+
 static int dir_readdir(struct sk_file *f, uint64_t index, struct sk_dirent *d)
 {
-	struct sk_vnode *n = f->priv, *parent;
+	struct sk_vnode *n = dir_node(f), *parent;
 	int err;
 
 	if (index >= 2)
@@ -315,17 +328,18 @@ static int dir_readdir(struct sk_file *f, uint64_t index, struct sk_dirent *d)
 
 static int dir_stat(struct sk_file *f, struct sk_stat *st)
 {
-	struct sk_vnode *n = f->priv;
+	struct sk_vnode *n = dir_node(f);
 
 	return n->fs->ops->stat(n, st);
 }
 
 static void dir_release(struct sk_file *f)
 {
-	struct sk_vnode *n = f->priv;
+	struct sk_vnode *n = dir_node(f);
 
 	if (n->fs->ops->drop)
 		n->fs->ops->drop(n);
+	sk_free(f->priv);
 }
 
 static const struct sk_file_ops dir_file_ops = {
@@ -335,20 +349,39 @@ static const struct sk_file_ops dir_file_ops = {
 	.seekable = true,	/* the position is the entry index: seek to 0 rewinds */
 };
 
+int sk_file_dir_path(struct sk_file *f, char *buf, size_t len)
+{
+	const char *path;
+
+	if (f->ops != &dir_file_ops)
+		return -ENOTDIR;
+	path = ((struct dirfile *)f->priv)->path;
+	if (strlen(path) >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, strlen(path) + 1);
+	return 0;
+}
+
 /* --- Path operations --------------------------------------------------------------------- */
 
 /* The flags an open file keeps: the ones that only matter while opening are dropped. */
 #define OPEN_ONLY (SK_O_CREAT | SK_O_EXCL | SK_O_TRUNC)
 
-static int open_dir(struct sk_vnode *n, int flags, struct sk_file **out)
+static int open_dir(struct sk_vnode *n, const char *abs, int flags, struct sk_file **out)
 {
+	struct dirfile *d;
 	struct sk_file *f;
 
 	if ((flags & SK_O_ACCMODE) != SK_O_RDONLY || (flags & (SK_O_CREAT | SK_O_TRUNC)))
 		return -EISDIR;
-	f = sk_file_new(&dir_file_ops, n, flags & ~OPEN_ONLY);
-	if (!f)
+	d = sk_malloc(sizeof(*d) + strlen(abs) + 1);
+	f = d ? sk_file_new(&dir_file_ops, d, flags & ~OPEN_ONLY) : NULL;
+	if (!f) {
+		sk_free(d);
 		return -ENOMEM;
+	}
+	d->node = n;
+	memcpy(d->path, abs, strlen(abs) + 1);
 	if (n->fs->ops->hold)
 		n->fs->ops->hold(n);
 	*out = f;
@@ -397,6 +430,7 @@ static int create_file(struct target *t, int flags, unsigned mode, struct loc *l
 
 int sk_vfs_open(const char *path, int flags, unsigned mode, struct sk_file **out)
 {
+	char abs[SK_PATH_MAX];
 	struct target t;
 	struct loc l;
 	bool created = false;
@@ -404,11 +438,13 @@ int sk_vfs_open(const char *path, int flags, unsigned mode, struct sk_file **out
 
 	if ((flags & SK_O_ACCMODE) == SK_O_ACCMODE)
 		return -EINVAL;
-	err = resolve_parent(path, &t, NULL);
+	err = resolve_parent(path, &t, abs);
 	if (err)
 		return err;
 	l = t.dir;
 	err = step(&l, t.name);
+	if (!err)
+		err = track(abs, t.name);
 	if (err == -ENOENT && (flags & SK_O_CREAT)) {
 		err = create_file(&t, flags, mode, &l);
 		created = !err;
@@ -417,9 +453,21 @@ int sk_vfs_open(const char *path, int flags, unsigned mode, struct sk_file **out
 	}
 	if (err)
 		return err;
-	if (is_dir(l.node))
-		return open_dir(l.node, flags, out);
-	return open_file(l.node, &t, flags, created, out);
+	err = is_dir(l.node) ? open_dir(l.node, abs, flags, out) : open_file(l.node, &t, flags, created, out);
+	if (!err)
+		(*out)->node = l.node;
+	return err;
+}
+
+/* Fields a filesystem does not fill stay 0; readonly comes from the mount. */
+int sk_vnode_stat(struct sk_vnode *n, struct sk_stat *st)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = n->fs->ops->stat(n, st);
+	st->readonly = n->fs->readonly;
+	return err;
 }
 
 int sk_vfs_stat(const char *path, struct sk_stat *st)
@@ -427,7 +475,24 @@ int sk_vfs_stat(const char *path, struct sk_stat *st)
 	struct loc l;
 	int err = resolve(path, &l, NULL);
 
-	return err ? err : ops(&l)->stat(l.node, st);
+	return err ? err : sk_vnode_stat(l.node, st);
+}
+
+int sk_vnode_setattr(struct sk_vnode *n, const struct sk_setattr *a)
+{
+	if (n->fs->readonly)
+		return -EROFS;
+	if (!n->fs->ops->setattr)
+		return -EPERM;
+	return n->fs->ops->setattr(n, a);
+}
+
+int sk_vfs_setattr(const char *path, const struct sk_setattr *a)
+{
+	struct loc l;
+	int err = resolve(path, &l, NULL);
+
+	return err ? err : sk_vnode_setattr(l.node, a);
 }
 
 /* EEXIST wins over EROFS, as on Linux: the name is looked at before the mount's mode. */
@@ -561,6 +626,13 @@ int sk_vfs_chdir(const char *path)
 		return -ENOTDIR;
 	memcpy(cwd, abs, strlen(abs) + 1);
 	return 0;
+}
+
+int sk_vfs_realpath(const char *path, char *buf)
+{
+	struct loc l;
+
+	return resolve(path, &l, buf);
 }
 
 int sk_vfs_getcwd(char *buf, size_t len)

@@ -2,6 +2,7 @@
 /* Calls on file descriptors, over the kernel's fd table and open files. */
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,16 @@ int posix_oflags(int skflags)
 	return o;
 }
 
+static struct timespec to_timespec(uint64_t ns)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ns / 1000000000ULL), .tv_nsec = (long)(ns % 1000000000ULL) };
+}
+
 void posix_stat(const struct sk_stat *s, struct stat *st)
 {
 	static const mode_t types[] = { [SK_FT_REG] = S_IFREG, [SK_FT_DIR] = S_IFDIR,
-					[SK_FT_CHR] = S_IFCHR, [SK_FT_SOCK] = S_IFSOCK };
+					[SK_FT_CHR] = S_IFCHR, [SK_FT_SOCK] = S_IFSOCK,
+					[SK_FT_FIFO] = S_IFIFO };
 
 	memset(st, 0, sizeof(*st));
 	st->st_dev = s->dev;
@@ -49,9 +56,12 @@ void posix_stat(const struct sk_stat *s, struct stat *st)
 	st->st_size = (off_t)s->size;
 	st->st_blksize = s->blksize;
 	st->st_blocks = (blkcnt_t)((s->size + 511) / 512);
-	st->st_mtim.tv_sec = (time_t)(s->mtime_ns / 1000000000ULL);
-	st->st_mtim.tv_nsec = (long)(s->mtime_ns % 1000000000ULL);
-	st->st_atim = st->st_ctim = st->st_mtim;
+	st->st_uid = (uid_t)s->uid;
+	st->st_gid = (gid_t)s->gid;
+	st->st_mtim = to_timespec(s->mtime_ns);
+	/* Filesystems that keep one time give 0 for the others: the same as the last change. */
+	st->st_atim = to_timespec(s->atime_ns ? s->atime_ns : s->mtime_ns);
+	st->st_ctim = to_timespec(s->ctime_ns ? s->ctime_ns : s->mtime_ns);
 }
 
 static struct sk_file *file_of(int fd)
@@ -75,7 +85,7 @@ int open(const char *path, int oflag, ...)
 		mode = va_arg(ap, unsigned);
 		va_end(ap);
 	}
-	r = sk_vfs_open(path, posix_open_flags(oflag), mode, &f);
+	r = sk_vfs_open(path, posix_open_flags(oflag), mode & ~posix_umask(), &f);
 	if (r < 0)
 		return (int)posix_ret(r);
 	r = sk_fd_install(f, 0);
@@ -102,11 +112,25 @@ _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 	return f ? (_READ_WRITE_RETURN_TYPE)posix_ret(sk_file_read(f, buf, len)) : -1;
 }
 
+/*
+ * Writing to a pipe nobody reads raises SIGPIPE, whose default action ends the program, as on
+ * Linux. Sockets only fail with EPIPE, as if every send had MSG_NOSIGNAL: appliances are servers,
+ * and a client going away must not end them.
+ */
+static long broken_pipe(struct sk_file *f, long r)
+{
+	struct sk_stat st;
+
+	if (r == -EPIPE && sk_file_stat(f, &st) == 0 && st.type == SK_FT_FIFO)
+		raise(SIGPIPE);
+	return r;
+}
+
 _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 {
 	struct sk_file *f = file_of(fd);
 
-	return f ? (_READ_WRITE_RETURN_TYPE)posix_ret(sk_file_write(f, buf, len)) : -1;
+	return f ? (_READ_WRITE_RETURN_TYPE)posix_ret(broken_pipe(f, sk_file_write(f, buf, len))) : -1;
 }
 
 ssize_t pread(int fd, void *buf, size_t len, off_t off)
@@ -200,19 +224,67 @@ int dup2(int fd, int fd2)
 	return (int)posix_ret(sk_fd_dup2(fd, fd2));
 }
 
+/* dup2 that refuses fd == fd2; O_CLOEXEC is the only flag, and without exec it changes nothing. */
+int dup3(int fd, int fd2, int flags)
+{
+	if (fd == fd2 || (flags & ~O_CLOEXEC))
+		return (int)posix_ret(file_of(fd) ? -EINVAL : -EBADF);
+	return dup2(fd, fd2);
+}
+
+int pipe2(int fds[2], int flags)
+{
+	struct sk_file *ends[2];
+	int r, rd;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return (int)posix_ret(-EINVAL);
+	if ((r = sk_pipe_new(ends, posix_open_flags(flags))) < 0)
+		return (int)posix_ret(r);
+	if ((rd = sk_fd_install(ends[0], 0)) < 0) {
+		sk_file_close(ends[0]);
+		sk_file_close(ends[1]);
+		return (int)posix_ret(rd);
+	}
+	if ((r = sk_fd_install(ends[1], 0)) < 0) {
+		sk_fd_close(rd);
+		sk_file_close(ends[1]);
+		return (int)posix_ret(r);
+	}
+	fds[0] = rd;
+	fds[1] = r;
+	return 0;
+}
+
+int pipe(int fds[2])
+{
+	return pipe2(fds, 0);
+}
+
 int fcntl(int fd, int cmd, ...)
 {
 	struct sk_file *f = file_of(fd);
 	va_list ap;
+	void *ptr;
 	int arg, r;
 
 	if (!f)
 		return -1;
+	/* The third argument is an int or a pointer, by cmd; both are read from one register. */
 	va_start(ap, cmd);
-	arg = va_arg(ap, int);
+	ptr = va_arg(ap, void *);
 	va_end(ap);
+	arg = (int)(intptr_t)ptr;
 	switch (cmd) {
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return (int)posix_ret(posix_fcntl_lock(f, cmd, ptr));
 	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
 		sk_file_ref(f);
 		r = sk_fd_install(f, arg);
 		if (r < 0)
@@ -274,7 +346,7 @@ ssize_t writev(int fd, const struct iovec *iov, int n)
 			if ((size_t)off == iov[i].iov_len)
 				i++, off = 0;
 		}
-		r = sk_file_write(f, buf, len);
+		r = broken_pipe(f, sk_file_write(f, buf, len));
 		if (r <= 0)
 			break;
 		done += r;

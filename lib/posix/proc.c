@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Process calls in a single-process, single-user world: _exit ends the image, the ids are
- * constant, and what a unikernel cannot do (fork, exec, signals to others) fails with ENOSYS
- * after one log line, never silently.
+ * constant, and what a unikernel cannot do (fork, exec, wait for children) fails with ENOSYS
+ * after one log line, never silently. Signals are in signal.c.
  */
 #define pr_tag "posix"
-#include <signal.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -42,26 +44,48 @@ void _exit(int status)
 
 pid_t getpid(void) { return PID; }
 pid_t getppid(void) { return 0; }
-uid_t getuid(void) { return 0; }
-uid_t geteuid(void) { return 0; }
-gid_t getgid(void) { return 0; }
-gid_t getegid(void) { return 0; }
+pid_t getpgrp(void) { return PID; }
+pid_t getpgid(pid_t pid) { return pid == 0 || pid == PID ? PID : (pid_t)posix_ret(-ESRCH); }
+pid_t getsid(pid_t pid) { return getpgid(pid); }
+/* The program already leads its session and group, as Linux says for setsid(). */
+pid_t setsid(void) { return (pid_t)posix_ret(-EPERM); }
+int setpgid(pid_t pid, pid_t pgid) { return (pid == 0 || pid == PID) && (pgid == 0 || pgid == PID) ? 0 : (int)posix_ret(-EPERM); }
 
-/* Signals: the only process is this one, and a signal to it ends it as its default action would. */
-int kill(pid_t pid, int sig)
+/*
+ * One user, root at start: as for root on Linux, the set*id calls take any id and the get*id
+ * calls then show it. Nothing checks ids (files carry what chown set), so dropping privileges
+ * changes what the program sees, not what it may do.
+ */
+static uid_t ruid, euid;
+static gid_t rgid, egid;
+
+uid_t getuid(void) { return ruid; }
+uid_t geteuid(void) { return euid; }
+gid_t getgid(void) { return rgid; }
+gid_t getegid(void) { return egid; }
+
+/* An id of -1 (of the id's own type, which is narrower than int in newlib) changes nothing. */
+#define SET_ID(slot, id) ((id) != (__typeof__(id))-1 ? (void)((slot) = (id)) : (void)0)
+
+int setuid(uid_t uid) { SET_ID(ruid, uid); SET_ID(euid, uid); return 0; }
+int seteuid(uid_t uid) { SET_ID(euid, uid); return 0; }
+int setgid(gid_t gid) { SET_ID(rgid, gid); SET_ID(egid, gid); return 0; }
+int setegid(gid_t gid) { SET_ID(egid, gid); return 0; }
+int setreuid(uid_t r, uid_t e) { SET_ID(ruid, r); SET_ID(euid, e); return 0; }
+int setregid(gid_t r, gid_t e) { SET_ID(rgid, r); SET_ID(egid, e); return 0; }
+
+int getgroups(int size, gid_t list[])
 {
-	if (pid != PID && pid != 0 && pid != -1) {
-		errno = ESRCH;
-		return -1;
-	}
-	if (sig == 0)
-		return 0;
-	sk_panic("signal %d (%s) sent to the app", sig, sig == SIGABRT ? "abort" : "default action: terminate");
+	(void)list;
+	if (size < 0)
+		return (int)posix_ret(-EINVAL);
+	return 0; /* no supplementary groups */
 }
 
-void abort(void)
+int setgroups(int size, const gid_t *list)
 {
-	sk_panic("abort() called");
+	(void)list;
+	return size == 0 ? 0 : (int)posix_ret(-EINVAL);
 }
 
 pid_t fork(void) { return posix_enosys("fork"); }
@@ -69,7 +93,6 @@ pid_t vfork(void) { return posix_enosys("vfork"); }
 int execve(const char *p, char *const a[], char *const e[]) { (void)p, (void)a, (void)e; return posix_enosys("execve"); }
 pid_t wait(int *st) { (void)st; return posix_enosys("wait"); }
 pid_t waitpid(pid_t p, int *st, int o) { (void)p, (void)st, (void)o; return posix_enosys("waitpid"); }
-int pipe(int fd[2]) { (void)fd; return posix_enosys("pipe"); }
 
 /* malloc is the kernel heap's: nothing calls sbrk, and there is no contiguous break to move. */
 void *sbrk(ptrdiff_t incr)
@@ -102,6 +125,19 @@ long sysconf(int name)
 	case _SC_AVPHYS_PAGES: return (long)sk_pmem_kernel.free_pages;
 	case _SC_ARG_MAX: return 4096;
 	case _SC_HOST_NAME_MAX: return 64;
+	case _SC_CHILD_MAX: return 1;		/* the program itself: fork is ENOSYS */
+	case _SC_NGROUPS_MAX: return 0;		/* no supplementary groups */
+	case _SC_LOGIN_NAME_MAX:
+	case _SC_TTY_NAME_MAX: return 32;
+	case _SC_GETPW_R_SIZE_MAX:
+	case _SC_GETGR_R_SIZE_MAX: return 1024;	/* plenty for lib/posix/pwd.c's one entry */
+	case _SC_IOV_MAX: return IOV_MAX;
+	case _SC_LINE_MAX: return LINE_MAX;
+	case _SC_STREAM_MAX: return FOPEN_MAX;
+	case _SC_SYMLOOP_MAX: return 0;		/* no symbolic links */
+	case _SC_MONOTONIC_CLOCK:
+	case _SC_TIMERS: return 200809L;
+	case _SC_THREAD_STACK_MIN: return PTHREAD_STACK_MIN;
 	default:
 		errno = EINVAL;
 		return -1;

@@ -75,7 +75,6 @@ static struct __skiff_pthread *self(void)
 }
 
 /* For pthread_sync.c: a per-thread pointer it owns, freed (free()) when the thread exits. */
-void **posix_pthread_sync_data(void);
 
 void **posix_pthread_sync_data(void)
 {

@@ -24,7 +24,6 @@ _Static_assert(FITS(pthread_cond_t, __kernel, struct sk_waitq), "pthread_cond_t 
 _Static_assert(FITS(pthread_rwlock_t, __kernel, struct sk_waitq), "pthread_rwlock_t too small");
 
 /* pthread.c: a per-thread pointer for this file, freed when the thread exits. */
-void **posix_pthread_sync_data(void);
 
 /* Absolute times */
 

@@ -17,8 +17,12 @@ unit-sched-srcs := tests/unit/kernel_ram.c kernel/sched.c kernel/thread.c kernel
 	kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c
 unit-tests += vfs
 unit-vfs-srcs := tests/unit/kernel_ram.c kernel/vfs/file.c kernel/vfs/vfs.c kernel/vfs/ramfs.c kernel/vfs/cpio.c \
-	kernel/vfs/fdtable.c kernel/vfs/devfs.c kernel/random.c kernel/arch/x86_64/random.c kernel/pmem.c \
-	kernel/heap.c kernel/format.c kernel/time.c
+	kernel/vfs/fdtable.c kernel/vfs/devfs.c kernel/vfs/lock.c kernel/vfs/pipe.c kernel/vfs/pollwait.c \
+	kernel/random.c kernel/arch/x86_64/random.c kernel/pmem.c kernel/heap.c kernel/format.c kernel/time.c \
+	kernel/sched.c kernel/thread.c kernel/wait.c kernel/timer.c kernel/printk.c \
+	kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c
+unit-tests += flock
+unit-flock-srcs := $(unit-vfs-srcs)
 unit-tests += virtq
 unit-virtq-srcs := tests/unit/kernel_ram.c plat/kvm/virtio.c kernel/pmem.c kernel/heap.c kernel/format.c \
 	kernel/printk.c
