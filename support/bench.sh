@@ -10,6 +10,8 @@
 #     (Lua running apps/lua/rootfs/bench.lua) against the same Lua built as a Linux program
 #   - skiff-hv's size in lines of C and its seccomp allow-list
 #   - newlib: first build and a cached app build; the Lua app's size and smallest memory
+#   - SQLite (support/sqlite-bench.sh): speedtest1 in the image under skiff-hv and QEMU against
+#     the same sources built as a Linux program, in memory and on a file; its smallest memory
 #   - key-value (support/kv-bench.sh): apps/kv under skiff-hv against redis-server, redis-benchmark
 #   - networking (support/net-bench.sh): httpd under QEMU against nginx with the same wrk
 #     commands, httpd's size, smallest memory, time to the first response and idle CPU
@@ -178,6 +180,7 @@ smallest_lua() { # like smallest(), checking Lua's own summary
 	echo "$hi"
 }
 say "smallest memory for lua running apps/lua/rootfs/test.lua: QEMU -m $(smallest_lua 1024 lua_qemu) KiB$([ $have_kvm = 1 ] && echo ", skiff-hv --mem $(smallest_lua 2044 lua_hv) KiB")"
+support/sqlite-bench.sh "$out"
 support/net-bench.sh "$out"
 support/kv-bench.sh "$out"
 say "(command: support/bench.sh $runs)"

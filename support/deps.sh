@@ -5,7 +5,7 @@
 #
 # Usage: support/deps.sh [--check] [GROUP...]     (--help lists the groups, from the tables below)
 #   build (default)  compilers and kconfig
-#   test, bench      QEMU, clang, gdb / hyperfine
+#   test, bench      QEMU, clang, gdb / hyperfine, GNU time
 #   net              network tests: iproute2 (namespaces, taps), curl, ab, wrk, ping, dnsmasq,
 #                    redis-cli and redis-benchmark, and nginx for the benchmark (never started as
 #                    a service; redis-server for the benchmark is redis-tools' redis-check-aof,
@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 declare -A group_pkgs=(
 	[build]="gcc make binutils kconfig-frontends-nox python3 libxen-dev"
 	[test]="qemu-system-x86 clang bc gdb"
-	[bench]="hyperfine"
+	[bench]="hyperfine time"
 	[net]="iproute2 curl apache2-utils wrk iputils-ping dnsmasq-base nginx-light python3 redis-tools"
 	# grub-xen-bin (modules only, no maintainer scripts) lets grub-mkimage build the GRUB test
 	# domUs. xen-utils-4.17's postinst says "Can't find hypervisor information in sysfs": harmless.
