@@ -16,6 +16,9 @@
 #                            tap=IFNAME[,mac=MAC]   an existing tap device (ip tuntap add ... mode tap)
 #                            user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]   QEMU's user networking
 #                          virtio-net-pci on pc, virtio-net-device (virtio-mmio) on microvm
+#   --disk FILE            a raw disk image as a virtio-blk device (virtio-blk-pci on pc,
+#                          virtio-blk-device on microvm), written in place
+#   --ro                   the --disk is read-only (the guest sees VIRTIO_BLK_F_RO)
 # The app's arguments after "--" are quoted for the kernel's command-line parser.
 #
 # Exit status: the image's status (0-127; QEMU's isa-debug-exit carries 7 bits), 124 when the
@@ -23,7 +26,7 @@
 set -euo pipefail
 
 cpu="" machine=microvm accel=tcg mem=64M timeout_s=60 initrd="" opts="" debug_exit=1 debugcon=0
-nics=()
+nics=() disk="" disk_ro=0
 die() { echo "qemu-run: $*" >&2; exit 125; }
 need_arg() { [ $# -ge 2 ] || die "option $1 needs a value"; }
 
@@ -39,6 +42,8 @@ while [ $# -gt 0 ]; do
 	--no-debug-exit) debug_exit=0; shift ;;
 	--debugcon) debugcon=1; shift ;;
 	--nic) need_arg "$@"; nics+=("$2"); shift 2 ;;
+	--disk) need_arg "$@"; disk=$2; shift 2 ;;
+	--ro) disk_ro=1; shift ;;
 	-h|--help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
 	--) die "no image given before --" ;;
 	-*) die "unknown option '$1' (see --help)" ;;
@@ -51,6 +56,12 @@ image=$1; shift
 case "$machine" in pc|microvm) ;; *) die "unknown machine '$machine' (pc or microvm)" ;; esac
 case "$accel" in tcg|kvm) ;; *) die "unknown accelerator '$accel' (tcg or kvm)" ;; esac
 [[ "$timeout_s" =~ ^[0-9]+$ ]] || die "bad timeout '$timeout_s'"
+if [ -n "$disk" ]; then
+	[ -f "$disk" ] || die "disk '$disk' not found"
+	[ "$disk_ro" = 1 ] || [ -w "$disk" ] || die "disk '$disk' is not writable (use --ro)"
+elif [ "$disk_ro" = 1 ]; then
+	die "--ro needs a --disk"
+fi
 if [ $# -gt 0 ]; then
 	[ "$1" = "--" ] || die "unexpected argument '$1' (app arguments go after --)"
 	shift
@@ -112,8 +123,13 @@ nic_args() {
 for i in "${!nics[@]}"; do
 	nic_args "$i" "${nics[$i]}"
 done
+if [ -n "$disk" ]; then
+	ro=""; [ "$disk_ro" = 1 ] && ro=",readonly=on"
+	dev=virtio-blk-pci; [ "$machine" = microvm ] && dev=virtio-blk-device
+	args+=(-drive "file=$disk,format=raw,if=none,id=d0,cache=unsafe$ro" -device "$dev,drive=d0")
+fi
 # microvm's virtio-mmio devices speak virtio 1.0 (version 2) only when asked; Skiff needs that.
-[ "$machine" = microvm ] && [ ${#nics[@]} -gt 0 ] && args+=(-global virtio-mmio.force-legacy=false)
+[ "$machine" = microvm ] && { [ ${#nics[@]} -gt 0 ] || [ -n "$disk" ]; } && args+=(-global virtio-mmio.force-legacy=false)
 
 errlog=$(mktemp)
 trap 'rm -f "$errlog"' EXIT

@@ -54,6 +54,28 @@ if build_app apps/hello; then
 	fi
 fi
 
+# virtio-blk (PCI on pc, MMIO on microvm): blktest's batched writes checked from the host, a
+# read-only disk refusing writes and left unchanged, no disk, a request past the end.
+if build_app apps/blktest; then
+	img=build/blktest/blktest.kvm disk="$TEST_LOGS/qemu-disk.img"
+	for m in pc microvm; do
+		rm -f "$disk"; truncate -s 1M "$disk"; printf 'SKIFFDISK for blktest\n' | dd of="$disk" conv=notrunc 2>/dev/null
+		boot blk-rw-$m 0 "virtio-blk ($([ $m = pc ] && echo PCI || echo MMIO)): 2048 sectors|sector 0 says \"SKIFFDISK for blktest\"|16 x 4096 bytes written and read back in two batches" \
+			--machine $m --disk "$disk" $img
+		blktest_disk_ok "$disk" && pass "boot/blk-host-check-$m" ||
+			fail "boot/blk-host-check-$m" "the disk file does not hold what the guest wrote"
+		cp "$disk" "$disk.before"
+		boot blk-ro-$m 0 "read-only|write to a read-only disk: EROFS" --machine $m --disk "$disk" --ro $img -- ro
+		cmp -s "$disk" "$disk.before" && pass "boot/blk-ro-unchanged-$m" ||
+			fail "boot/blk-ro-unchanged-$m" "a read-only disk changed"
+		boot blk-range-$m 0 "read past the end: EINVAL" --machine $m --disk "$disk" $img -- range
+	done
+	boot blk-none 0 "no disk: ENODEV" $img -- nodisk
+	boot blk-runner-missing-disk 125 "disk '/nonexistent' not found" --disk /nonexistent $img
+	boot blk-runner-ro-alone 125 "--ro needs a --disk" --ro $img
+	rm -f "$disk" "$disk.before"
+fi
+
 if build_app apps/crash; then
 	img=build/crash/crash.kvm
 	CRASH="Backtrace:|<main+|Halting with status 127"

@@ -82,17 +82,6 @@ CRASH_OK="Backtrace:|<main+|Halting with status 127"
 V="guest violation:"
 disk="$TEST_LOGS/disk.img"
 
-# hv_disk_check: the disk file holds what blktest wrote (sector 8's text, 16 patterned blocks).
-hv_disk_check() {
-	[ "$(dd if="$disk" bs=512 skip=8 count=1 2>/dev/null | head -c 18)" = "written by blktest" ] &&
-	python3 -c "
-import sys
-d = open(sys.argv[1], 'rb').read()
-for i in range(16):
-    chunk = d[(64 * 512) + i * 4096:(64 * 512) + (i + 1) * 4096]
-    if chunk != bytes((i * 31 + j * 7) & 255 for j in range(4096)): sys.exit(1)
-" "$disk"
-}
 
 # hv_signal_test SIG SKIFF-HV-ARGS...: a guest that runs on (sleeping, or spinning without a
 # single exit) ends with 128 + SIG once the signal comes.
@@ -151,7 +140,7 @@ hv_suite() {
 		--disk="$disk" build/blktest/blktest.kvm
 	if [ -n "$SKIP_WHY" ]; then
 		skip "hv/$BE/blk-host-check" "$SKIP_WHY"
-	elif hv_disk_check; then
+	elif blktest_disk_ok "$disk"; then
 		pass "hv/$BE/blk-host-check"
 	else
 		fail "hv/$BE/blk-host-check" "the disk file does not hold what the guest wrote"

@@ -102,3 +102,16 @@ netns_destroy() {
 		support/netns.sh destroy "$n" >/dev/null 2>&1
 	done
 }
+
+# blktest_disk_ok DISK: the disk file holds what apps/blktest wrote (sector 8's text, 16 patterned
+# 4 KiB blocks from sector 64).
+blktest_disk_ok() {
+	[ "$(dd if="$1" bs=512 skip=8 count=1 2>/dev/null | head -c 18)" = "written by blktest" ] &&
+	python3 -c "
+import sys
+d = open(sys.argv[1], 'rb').read()
+for i in range(16):
+    chunk = d[(64 * 512) + i * 4096:(64 * 512) + (i + 1) * 4096]
+    if chunk != bytes((i * 31 + j * 7) & 255 for j in range(4096)): sys.exit(1)
+" "$1"
+}

@@ -8,7 +8,8 @@ else
 		[ -x "$bin" ] || continue
 		suite=${bin##*/test_}
 		log="$TEST_LOGS/unit-$suite.log"
-		"$bin" >"$log" 2>&1
+		# A test that hangs is a failure, not a stuck run.
+		timeout -k 5 300 "$bin" >"$log" 2>&1
 		rc=$?
 		while read -r verdict name; do
 			case "$verdict" in
@@ -17,7 +18,9 @@ else
 			esac
 		done < <(grep -E '^(ok|FAIL) ' "$log")
 		# A crash (sanitizer report, abort) ends the binary early with no FAIL line.
-		if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$log"; then
+		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+			fail "unit/$suite" "test binary did not finish in 300 s" "$log"
+		elif [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$log"; then
 			fail "unit/$suite" "test binary exited with status $rc" "$log"
 		fi
 	done

@@ -7,24 +7,16 @@
 static struct vnet *nics[PLAT_NET_MAX_NICS];
 static unsigned nr_nics;
 
-static void found(struct virtio_dev *d)
+void qemu_net_found(struct virtio_dev *d)
 {
 	struct vnet *n;
 
-	if (d->type != VIRTIO_ID_NET)
-		return; /* virtio-blk and others: their own drivers, later */
 	if (nr_nics == PLAT_NET_MAX_NICS) {
 		pr_warn("more than %d NICs: the rest are not used\n", PLAT_NET_MAX_NICS);
 		return;
 	}
 	if ((n = vnet_init(d, nr_nics)))
 		nics[nr_nics++] = n;
-}
-
-void qemu_net_probe(void)
-{
-	virtio_pci_probe(found);
-	virtio_mmio_probe(found);
 }
 
 unsigned qemu_net_count(void)

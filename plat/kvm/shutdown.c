@@ -6,6 +6,7 @@
  * -no-reboot exits), then a triple fault follow.
  */
 #include <skiff/panic.h>
+#include <kvm/blk.h>
 #include <kvm/net.h>
 #include <kvm/setup.h>
 #include <kvm/world.h>
@@ -42,7 +43,9 @@ const struct kvm_world kvm_world_qemu = {
 	.halt = pvh_halt,
 	.abort = pvh_abort,
 	.tlb_flush_page = paging_flush_page,
-	.late_init = qemu_net_probe,
+	.late_init = qemu_devices_probe,
+	.blk_info = qemu_blk_info,
+	.blk_submit = qemu_blk_submit,
 	.net_count = qemu_net_count,
 	.net_info = qemu_net_info,
 	.net_send = qemu_net_send,

@@ -88,6 +88,18 @@ void virtq_offer(struct virtq *vq, uint16_t id, uint64_t addr, uint32_t len, boo
 	vq->in_flight++;
 }
 
+void virtq_offer_chain(struct virtq *vq, uint16_t head, const struct virtq_buf *bufs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint16_t flags = (bufs[i].write ? VIRTQ_DESC_F_WRITE : 0) | (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
+
+		vq->desc[head + i] = (struct virtq_desc){ bufs[i].addr, bufs[i].len, flags, (uint16_t)(head + i + 1) };
+	}
+	vq->avail->ring[vq->avail_idx % vq->size] = head;
+	vq->avail_idx++;
+	vq->in_flight++;
+}
+
 void virtq_kick(struct virtq *vq)
 {
 	/* The ring entries before the index, the index before the device looks. */

@@ -26,6 +26,9 @@ unit-flock-srcs := $(unit-vfs-srcs)
 unit-tests += virtq
 unit-virtq-srcs := tests/unit/kernel_ram.c plat/kvm/virtio.c kernel/pmem.c kernel/heap.c kernel/format.c \
 	kernel/printk.c
+unit-tests += vblk
+unit-vblk-srcs := tests/unit/kernel_ram.c plat/kvm/virtio.c plat/kvm/virtio_blk.c kernel/pmem.c kernel/heap.c \
+	kernel/format.c kernel/printk.c
 unit-tests += netdev
 unit-netdev-srcs := kernel/netdev.c kernel/format.c kernel/printk.c
 unit-tests += csum

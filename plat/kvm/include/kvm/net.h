@@ -15,8 +15,8 @@ int vnet_send(struct vnet *n, const struct plat_net_frame *f, unsigned count);
 int vnet_recv(struct vnet *n, struct plat_net_frame *f, unsigned count);
 void vnet_stats(const struct vnet *n, struct plat_net_stats *st);
 
-/* The NIC table behind plat_net_* in the QEMU world. */
-void qemu_net_probe(void);
+/* The NIC table behind plat_net_* in the QEMU world; found adds a virtio-net device to it. */
+void qemu_net_found(struct virtio_dev *d);
 unsigned qemu_net_count(void);
 int qemu_net_info(unsigned nic, struct plat_net_info *info);
 int qemu_net_send(unsigned nic, const struct plat_net_frame *f, unsigned n);

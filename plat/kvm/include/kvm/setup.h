@@ -63,6 +63,8 @@ void pvh_console_write(const char *buf, size_t len);
 void *paging_stack_map(void *addr, unsigned order); /* plat_stack_map */
 /* The physical address of addr: identity, except on thread stacks (an alias of RAM). */
 uintptr_t paging_phys(const void *addr);
+/* The QEMU world's devices: virtio on PCI and MMIO, to the NIC and disk tables (devices.c). */
+void qemu_devices_probe(void);
 void paging_flush_page(uintptr_t va);	/* invlpg: CPL 0 only */
 /* Map device registers at [pa, pa + len), uncached, at their own address (after boot). */
 int paging_map_mmio(uintptr_t pa, size_t len);

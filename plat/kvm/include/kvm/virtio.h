@@ -2,7 +2,7 @@
 /*
  * The virtio core of the QEMU world (virtio 1.0): split virtqueues and the device handshake, over
  * two transports, PCI (virtio_pci.c: QEMU -M pc and q35) and MMIO (virtio_mmio.c: -M microvm).
- * Drivers (virtio_net.c; virtio-blk later) see only this header. The device is not trusted: a
+ * Drivers (virtio_net.c, virtio_blk.c) see only this header. The device is not trusted: a
  * used-ring entry with an id or length out of range, or a used index that runs ahead of what was
  * offered, is counted in vq->bad and not followed.
  */
@@ -104,6 +104,14 @@ int virtq_init(struct virtio_dev *d, struct virtq *vq, uint16_t index, uint16_t 
 int virtq_alloc_rings(struct virtq *vq, uint16_t size);
 /* Offer descriptor id (one buffer: its guest-physical address and length, written by the device when write). */
 void virtq_offer(struct virtq *vq, uint16_t id, uint64_t addr, uint32_t len, bool write);
+/* One buffer of a descriptor chain. */
+struct virtq_buf {
+	uint64_t addr;	/* guest-physical */
+	uint32_t len;
+	bool write;	/* written by the device */
+};
+/* Offer the chain bufs[0..n) in descriptors head, head + 1, ... (the caller keeps them free). */
+void virtq_offer_chain(struct virtq *vq, uint16_t head, const struct virtq_buf *bufs, unsigned n);
 /* Publish what was offered and notify the device unless it asked not to be. */
 void virtq_kick(struct virtq *vq);
 /* The next used buffer's id and length: false when there is none (or the ring is broken). */
