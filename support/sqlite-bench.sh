@@ -67,24 +67,33 @@ run() {
 }
 : >"$out/sqlite-times.txt"
 st_args=(--size "$size")
+# On a file: the same size, and a smaller one whose database (2.5 MB) fits where a file cannot
+# outgrow one heap block (4 MiB).
+file_sizes=("$size" 10)
 for r in $(seq "$runs"); do
 	run linux "$native" --memdb "${st_args[@]}"
 	run hv-process "$hv" --backend=process "$img" -- --memdb "${st_args[@]}"
 	[ -n "$kvm_why" ] || run hv-kvm "$hv" --backend=kvm "$img" -- --memdb "${st_args[@]}"
-	run linux-file-shm "$native" "${st_args[@]}" "${shm:-$tmp}/test.db"
-	run linux-file-disk "$native" "${st_args[@]}" "$tmp/test.db"
-	run hv-process-file "$hv" --backend=process "$img" -- "${st_args[@]}" /tmp/test.db
-	[ -n "$kvm_why" ] || run hv-kvm-file "$hv" --backend=kvm "$img" -- "${st_args[@]}" /tmp/test.db
+	for fs in "${file_sizes[@]}"; do
+		run "linux-file-shm-$fs" "$native" --size "$fs" "${shm:-$tmp}/test.db"
+		run "linux-file-disk-$fs" "$native" --size "$fs" "$tmp/test.db"
+		run "hv-process-file-$fs" "$hv" --backend=process "$img" -- --size "$fs" /tmp/test.db
+		[ -n "$kvm_why" ] || run "hv-kvm-file-$fs" "$hv" --backend=kvm "$img" -- --size "$fs" /tmp/test.db
+	done
 	# QEMU TCG takes about 10x as long: 3 rounds at most.
 	if [ "$r" -le 3 ]; then
 		run qemu support/qemu-run.sh --timeout 300 "$img" -- --memdb "${st_args[@]}"
-		run qemu-file support/qemu-run.sh --timeout 300 "$img" -- "${st_args[@]}" /tmp/test.db
+		for fs in "${file_sizes[@]}"; do
+			run "qemu-file-$fs" support/qemu-run.sh --timeout 300 "$img" -- --size "$fs" /tmp/test.db
+		done
 	fi
 done
 
-python3 - "$out/sqlite-times.txt" "$size" "$runs" "$native_cmd" "$hv" "$img" "$kvm_why" "$(df --output=fstype "$tmp" | tail -1)" <<'PY' | tee -a "$results"
-import statistics, sys
-path, size, runs, native_cmd, hv, img, kvm_why, tmpfs_type = sys.argv[1:]
+python3 - "$out" "$size" "$runs" "$native_cmd" "$hv" "$img" "$kvm_why" "$(df --output=fstype "$tmp" | tail -1)" \
+	"${file_sizes[*]}" <<'PY' | tee -a "$results"
+import re, statistics, sys
+out, size, runs, native_cmd, hv, img, kvm_why, tmpfs_type, file_sizes = sys.argv[1:]
+path = out + "/sqlite-times.txt"
 times, failed = {}, {}
 for line in open(path):
     f = line.split()
@@ -95,7 +104,13 @@ for line in open(path):
 def fig(label):
     t = times.get(label)
     if not t:
-        return None, "failed (%d runs; see sqlite-%s.log)" % (failed.get(label, 0), label)
+        why = ""
+        try:
+            m = re.search(r"SQL error: .*|out of memory.*|PANIC.*", open("%s/sqlite-%s.log" % (out, label)).read())
+            why = ": " + m.group(0).strip() if m else ""
+        except OSError:
+            pass
+        return None, "failed (%d of %d runs%s; sqlite-%s.log)" % (failed.get(label, 0), failed.get(label, 0), why, label)
     total = statistics.median(x for x, _ in t)
     wall = statistics.median(w for _, w in t)
     bad = " (%d of %d runs failed)" % (failed[label], failed[label] + len(t)) if label in failed else ""
@@ -115,16 +130,17 @@ else:
     line("skiff-hv --backend=kvm", "hv-kvm", base)
 line("QEMU microvm, TCG (emulated)", "qemu", base)
 print("    (%s --backend=B %s -- --memdb --size %s; support/qemu-run.sh %s -- --memdb --size %s)" % (hv, img, size, img, size))
-print("speedtest1 --size %s on a file, default unix VFS (journal_mode=delete, synchronous=full):" % size)
-base, text = fig("linux-file-shm")
-print("  %-44s %s" % ("Linux, a file on /dev/shm (tmpfs)", text))
-line("Linux, a file on /tmp (%s)" % tmpfs_type, "linux-file-disk", base)
-line("skiff-hv --backend=process, /tmp/test.db", "hv-process-file", base)
-if kvm_why:
-    print("  %-44s skipped: %s" % ("skiff-hv --backend=kvm, /tmp/test.db", kvm_why))
-else:
-    line("skiff-hv --backend=kvm, /tmp/test.db", "hv-kvm-file", base)
-line("QEMU microvm, TCG (emulated), /tmp/test.db", "qemu-file", base)
+for fs in file_sizes.split():
+    print("speedtest1 --size %s on a file, default unix VFS (journal_mode=delete, synchronous=full):" % fs)
+    base, text = fig("linux-file-shm-" + fs)
+    print("  %-44s %s" % ("Linux, a file on /dev/shm (tmpfs)", text))
+    line("Linux, a file on /tmp (%s)" % tmpfs_type, "linux-file-disk-" + fs, base)
+    line("skiff-hv --backend=process, /tmp/test.db", "hv-process-file-" + fs, base)
+    if kvm_why:
+        print("  %-44s skipped: %s" % ("skiff-hv --backend=kvm, /tmp/test.db", kvm_why))
+    else:
+        line("skiff-hv --backend=kvm, /tmp/test.db", "hv-kvm-file-" + fs, base)
+    line("QEMU microvm, TCG (emulated), /tmp/test.db", "qemu-file-" + fs, base)
 print("    (ratios against Linux on tmpfs; the image's /tmp is in memory too)")
 PY
 
