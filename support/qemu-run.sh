@@ -126,7 +126,7 @@ done
 if [ -n "$disk" ]; then
 	ro=""; [ "$disk_ro" = 1 ] && ro=",readonly=on"
 	dev=virtio-blk-pci; [ "$machine" = microvm ] && dev=virtio-blk-device
-	args+=(-drive "file=$disk,format=raw,if=none,id=d0,cache=unsafe$ro" -device "$dev,drive=d0")
+	args+=(-drive "file=$disk,format=raw,if=none,id=d0$ro" -device "$dev,drive=d0")
 fi
 # microvm's virtio-mmio devices speak virtio 1.0 (version 2) only when asked; Skiff needs that.
 [ "$machine" = microvm ] && { [ ${#nics[@]} -gt 0 ] || [ -n "$disk" ]; } && args+=(-global virtio-mmio.force-legacy=false)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # apps/kv, the Redis-protocol key-value appliance, under skiff-hv (each backend this machine has)
-# with a NIC in a network namespace (support/netns.sh) and a disk file: every command through
+# and QEMU (virtio-net and virtio-blk), with a NIC in a network namespace (support/netns.sh) and a
+# disk file: every command through
 # redis-cli with its reply checked, a bounded redis-benchmark load, malformed requests (the
 # server answers or closes, and serves the next client), the memory limit, persistence across a
 # restart, and crash consistency: SIGKILL at random moments while a client records each
@@ -24,30 +25,41 @@ kv_in() { # NS CMD...: inside the namespace, bounded
 	timeout -k 5 120 support/netns.sh exec "$ns" "$@"
 }
 
-# kv_start NS BACKEND DISK LOG [KV-ARGS...]: skiff-hv with kv in the background until it is ready
-# (0), or it ended or 20 s passed (1). DISK may be "" (no disk). KV_PID is the skiff-hv job.
+# kv_start NS RUNNER DISK LOG [KV-ARGS...]: kv in the background, under skiff-hv (RUNNER process
+# or kvm: the backend) or QEMU (qemu: microvm, virtio-net on the tap, virtio-blk on DISK), until
+# it is ready (0), or it ended or KV_BOOT_S seconds passed (1). DISK may be "" (no disk). KV_PID
+# is the background job.
 kv_start() {
-	local ns=$1 be=$2 disk=$3 log=$4 d=()
+	local ns=$1 runner=$2 disk=$3 log=$4 d=()
 	shift 4
-	[ -n "$disk" ] && d=(--disk="$disk")
-	support/netns.sh exec "$ns" build/hv/skiff-hv --backend="$be" --net=tap0 --net-mac=$KV_MAC "${d[@]}" \
-		build/kv/kv.kvm net.ip=$KV_IP/24 -- "$@" >"$log" 2>&1 &
+	if [ "$runner" = qemu ]; then
+		[ -n "$disk" ] && d=(--disk "$disk")
+		support/netns.sh exec "$ns" support/qemu-run.sh --timeout 0 --mem 128M --nic tap=tap0,mac=$KV_MAC \
+			"${d[@]}" --opts "net.ip=$KV_IP/24" build/kv/kv.kvm -- "$@" >"$log" 2>&1 &
+	else
+		[ -n "$disk" ] && d=(--disk="$disk")
+		support/netns.sh exec "$ns" build/hv/skiff-hv --backend="$runner" --net=tap0 --net-mac=$KV_MAC "${d[@]}" \
+			build/kv/kv.kvm net.ip=$KV_IP/24 -- "$@" >"$log" 2>&1 &
+	fi
 	KV_PID=$!
-	for _ in $(seq 200); do
+	for _ in $(seq $((KV_BOOT_S * 10))); do
 		grep -q "ready on port" "$log" 2>/dev/null && return 0
 		kill -0 $KV_PID 2>/dev/null || return 1
 		sleep 0.1
 	done
 	return 1
 }
+KV_BOOT_S=20
+# What runs the image: skiff-hv or QEMU (the monitor a crash test kills).
+KV_MONITOR="(skiff-hv|qemu-system-x86_64) .*build/kv/kv.kvm"
 
-kv_stop() { # SIGNAL: the running skiff-hv of the last kv_start
+kv_stop() { # SIGNAL: the monitor of the last kv_start
+	pkill -"${1:-TERM}" -f "$KV_MONITOR" 2>/dev/null
 	kill -"${1:-TERM}" $KV_PID 2>/dev/null
-	pkill -"${1:-TERM}" -f "skiff-hv .*build/kv/kv.kvm" 2>/dev/null
 	wait $KV_PID 2>/dev/null
-	# The next start needs the tap: wait until the killed skiff-hv is gone (and its tap free).
+	# The next start needs the tap: wait until the killed monitor is gone (and its tap free).
 	for _ in $(seq 50); do
-		pgrep -f "skiff-hv .*build/kv/kv.kvm" >/dev/null || break
+		pgrep -f "$KV_MONITOR" >/dev/null || break
 		sleep 0.1
 	done
 }
@@ -200,9 +212,10 @@ PY
 	done
 }
 
-kv_suite() {
+kv_suite() { # RUNNER: process or kvm (skiff-hv's backends), or qemu
 	local be=$1 t=kv/hv-$1 ns=k$1 disk="$TEST_LOGS/kv-$1.disk" log="$TEST_LOGS/kv-$1.log" why="$KV_SKIP" i
-	[ -z "$why" ] && why=$(hv_backend_skip "$be")
+	[ "$be" = qemu ] && t=kv/qemu
+	[ -z "$why" ] && [ "$be" != qemu ] && why=$(hv_backend_skip "$be")
 	if [ -n "$why" ]; then
 		for c in commands benchmark malformed oom no-disk restart damaged-torn damaged-flipped crash; do
 			skip "$t/$c" "$why"
@@ -286,7 +299,7 @@ kv_suite() {
 	kv_cleanup
 }
 
-for be in process kvm; do
+for be in process kvm qemu; do
 	kv_suite $be
 done
 trap - EXIT INT TERM
