@@ -127,8 +127,9 @@ $(O)/$(APP_NAME).xen.cfg: $(O)/$(APP_NAME).xen support/xl-config.sh
 $(O)/compile_commands.json: $(call obj,$(ALL_SRCS))
 	@{ echo '['; cat $(addsuffix .cmd,$^) | sed '$$ s/},$$/}/'; echo ']'; } > $@
 
-# Host unit tests (tests/unit/build.mk lists them): each test_<name>.c with the sources it tests,
-# against plat/stub, under AddressSanitizer and UBSan.
+# Host unit tests (tests/unit/build.mk lists them): each test_<name>.c with the sources it tests
+# (unit-<name>-srcs) and any flags of its own (unit-<name>-cflags), against plat/stub, under
+# AddressSanitizer and UBSan.
 UNIT_O := build/unit
 UNIT_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Itests/unit/include \
@@ -138,7 +139,7 @@ UNIT_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror -fno-omit
 $(UNIT_O)/test_%: tests/unit/test_%.c tests/unit/unit.c plat/stub/stub.c $$(unit-$$*-srcs)
 	$(call say,HOSTCC,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MF $@.d -o $@ $(filter %.c %.S,$^)
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $(unit-$*-cflags) -MF $@.d -o $@ $(filter %.c %.S,$^)
 
 -include $(wildcard $(UNIT_O)/*.d)
 

@@ -1,36 +1,45 @@
 /* SPDX-License-Identifier: MIT */
-/* Kernel heap: size classes carved from pages for small objects, page blocks for large ones. */
+/* Kernel heap: size classes packed in runs of pages for small objects, exact runs for large. */
 #ifndef SKIFF_HEAP_H
 #define SKIFF_HEAP_H
 
 #include <stddef.h>
 #include <skiff/page.h>
 
-/* Small objects are served from per-class free lists; the classes are powers of two. */
-#define SK_HEAP_MIN_SHIFT 4  /* 16 bytes */
-#define SK_HEAP_MAX_SHIFT 11 /* 2048 bytes; larger requests get their own page block */
-#define SK_HEAP_NR_CLASSES (SK_HEAP_MAX_SHIFT - SK_HEAP_MIN_SHIFT + 1)
+/*
+ * Small objects are served from size classes: 16 to 128 bytes in 16-byte steps, then eight
+ * classes per doubling up to SK_HEAP_SMALL_MAX, so rounding up wastes at most an eighth. Each
+ * class packs its objects into spans (runs of pages); larger requests get a run of their own of
+ * exactly the pages they need.
+ */
+#define SK_HEAP_SMALL_MAX 32768
+#define SK_HEAP_NR_CLASSES 72
+
+struct sk_heap_span;
 
 struct sk_heap {
-	struct sk_pmem *pm;			     /* where pages come from */
-	void *free[SK_HEAP_NR_CLASSES];		     /* singly linked free objects per class */
-	char *next[SK_HEAP_NR_CLASSES];		     /* the current block's first unused slot */
-	char *end[SK_HEAP_NR_CLASSES];		     /* and its end */
-	size_t bytes_in_use;			     /* payload bytes handed out */
-	size_t pages_in_use;			     /* pages taken from pm */
+	struct sk_pmem *pm;				 /* where pages come from */
+	struct sk_heap_span *avail[SK_HEAP_NR_CLASSES]; /* per class: spans with a free slot */
+	unsigned spans[SK_HEAP_NR_CLASSES];		 /* per class: spans held */
+	size_t bytes_in_use;				 /* payload bytes handed out */
+	size_t pages_in_use;				 /* pages taken from pm */
+	size_t pages_peak;				 /* the most pages_in_use has been */
 };
 
 void sk_heap_init(struct sk_heap *h, struct sk_pmem *pm);
 
 /*
- * Every allocation is 16-byte aligned and preceded by a header that records its class or page
- * order, so sk_heap_free needs no size. NULL on exhaustion or a size that would overflow.
+ * Every allocation is 16-byte aligned and preceded by a header that records its class or its
+ * run's length, so sk_heap_free needs no size. NULL on exhaustion or a size that would overflow.
  */
 void *sk_heap_alloc(struct sk_heap *h, size_t size);
 void *sk_heap_calloc(struct sk_heap *h, size_t n, size_t size);
-/* Standard realloc semantics: NULL p allocates, size 0 frees and returns NULL. */
+/*
+ * Standard realloc semantics: NULL p allocates, size 0 frees and returns NULL. A run grows into
+ * the free pages after it and shrinks by giving its tail back, in place; anything else moves.
+ */
 void *sk_heap_realloc(struct sk_heap *h, void *p, size_t size);
-/* align: a power of two up to SK_PAGE_SIZE. */
+/* align: a power of two up to SK_PAGE_SIZE; above 16 the allocation is a run of pages. */
 void *sk_heap_memalign(struct sk_heap *h, size_t align, size_t size);
 /* NULL is ignored. A pointer with a corrupt header is a bug (SK_BUG_ON). */
 void sk_heap_free(struct sk_heap *h, void *p);

@@ -62,6 +62,27 @@ void *sk_pmem_alloc(struct sk_pmem *pm, unsigned order);
  */
 void sk_pmem_free(struct sk_pmem *pm, void *p, unsigned order);
 
+/*
+ * A run of npages contiguous pages, page aligned (not aligned to its size), or NULL; npages 0
+ * gives NULL. Placed by best fit among the stretches of free blocks in a row, fresh pages last.
+ * Only the pages asked for are taken: what a free block holds beyond them goes back, and a run
+ * from fresh memory carves nothing beyond itself. A run may be longer than the largest block.
+ */
+void *sk_pmem_alloc_pages(struct sk_pmem *pm, size_t npages);
+
+/*
+ * Return npages pages at p: a run from sk_pmem_alloc_pages, or any part of one (its tail, when
+ * a run shrinks), or a block from sk_pmem_alloc. Pages that are free already or were never handed
+ * out are a bug (SK_BUG_ON), caught before anything changes.
+ */
+void sk_pmem_free_pages(struct sk_pmem *pm, void *p, size_t npages);
+
+/*
+ * Take the npages pages at p if every one of them is free: how a run grows in place. Returns
+ * false, changing nothing, when any is in use or they are not all inside one region.
+ */
+bool sk_pmem_claim(struct sk_pmem *pm, void *p, size_t npages);
+
 /* The smallest order whose block holds size bytes (size 0 gives order 0). */
 unsigned sk_page_order(size_t size);
 

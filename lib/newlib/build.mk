@@ -15,3 +15,6 @@ lib-$(CONFIG_LIBNEWLIB) += lib/newlib/locks.c lib/newlib/reent.c lib/newlib/mall
 lib-$(CONFIG_LIBNEWLIB) += lib/newlib/start.c lib/newlib/filelock.c
 # sqrt and sqrtf: the SSE instructions instead of newlib's bit-by-bit libm (sqrt.S)
 lib-$(CONFIG_LIBNEWLIB) += lib/newlib/sqrt.S lib/newlib/math.c
+# memcpy, memmove, memset, memcmp in place of newlib's (string.S says why): linked as objects,
+# they keep newlib's archive members out
+lib-$(CONFIG_LIBNEWLIB) += lib/newlib/string.S

@@ -37,3 +37,6 @@ unit-tests += aof
 unit-aof-srcs := apps/kv/aof.c
 unit-tests += resp
 unit-resp-srcs := apps/kv/resp.c apps/kv/store.c
+unit-tests += string
+unit-string-srcs := lib/newlib/string.S
+unit-string-cflags := -DSK_STRING_TEST

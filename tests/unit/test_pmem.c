@@ -367,10 +367,281 @@ static void test_bad_free(void)
 	free(mem);
 }
 
+/* Pages [first, first + n) of mem all still hold the fill byte. */
+static bool untouched(const unsigned char *mem, size_t first, size_t n)
+{
+	for (size_t i = first * SK_PAGE_SIZE; i < (first + n) * SK_PAGE_SIZE; i++)
+		if (mem[i] != 0xa5)
+			return false;
+	return true;
+}
+
+/*
+ * A run from fresh memory takes exactly its pages, unaligned, and carves and writes nothing past
+ * them; the next run follows it directly.
+ */
+static void test_run_fresh(void)
+{
+	size_t len = 4 * MAX_BLOCK;
+	unsigned char *mem = (unsigned char *)host_mem(len), *a, *b;
+
+	memset(mem, 0xa5, len);
+	sk_pmem_init(&pm);
+	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)mem, len), 0);
+	CHECK(sk_pmem_alloc_pages(&pm, 0) == NULL);
+	a = sk_pmem_alloc_pages(&pm, 5);
+	CHECK(a == mem + SK_PAGE_SIZE);
+	CHECK_EQ(pm.free_pages, pm.total_pages - 5);
+	CHECK_EQ(pm.region[0].carved, (uintptr_t)mem + 6 * SK_PAGE_SIZE);
+	CHECK(untouched(mem, 1, len / SK_PAGE_SIZE - 1));
+	b = sk_pmem_alloc_pages(&pm, 3);
+	CHECK(b == a + 5 * SK_PAGE_SIZE);
+	CHECK_EQ(pm.free_pages, pm.total_pages - 8);
+	for (unsigned o = 0; o <= SK_PAGE_MAX_ORDER; o++)
+		CHECK_EQ(count_free(o), 0);
+	/* Freed, a run's pages become the aligned blocks they are made of, merged with their buddies. */
+	sk_pmem_free_pages(&pm, a, 5);
+	CHECK_EQ(pm.free_pages, pm.total_pages - 3);
+	CHECK_EQ(count_free(0), 1); /* page 1 */
+	CHECK_EQ(count_free(1), 2); /* pages 2-3 and 4-5 (6-7 are b's) */
+	sk_pmem_free_pages(&pm, b, 3);
+	CHECK_EQ(pm.free_pages, pm.total_pages);
+	/* 4-5 merged with 6-7; page 8's buddy was never carved. Pages 1-8 are all there is. */
+	CHECK_EQ(count_free(0), 2);
+	CHECK_EQ(count_free(1), 1);
+	CHECK_EQ(count_free(2), 1);
+	CHECK_EQ(count_free(3), 0);
+	free(mem);
+}
+
+/* A run from a larger free block gives the block's tail back: the pmem's count is exact. */
+static void test_run_tail_returned(void)
+{
+	char *mem = host_mem(MAX_BLOCK), *blk, *run, *below, *above;
+	size_t before[SK_PAGE_MAX_ORDER + 1], after[SK_PAGE_MAX_ORDER + 1];
+
+	sk_pmem_init(&pm);
+	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)mem, MAX_BLOCK), 0);
+	/* Pages 8-15 as an order-3 block, with used pages on both sides: a stretch of its own. */
+	below = sk_pmem_alloc_pages(&pm, 7);
+	blk = sk_pmem_alloc(&pm, 3);
+	above = sk_pmem_alloc_pages(&pm, 1);
+	CHECK(below == mem + SK_PAGE_SIZE && blk == mem + 8 * SK_PAGE_SIZE);
+	CHECK(above == mem + 16 * SK_PAGE_SIZE);
+	sk_pmem_free(&pm, blk, 3);
+	snapshot(before);
+	CHECK_EQ(before[3], 1);
+	run = sk_pmem_alloc_pages(&pm, 5);
+	CHECK(run == blk);
+	CHECK_EQ(pm.free_pages, pm.total_pages - 13);
+	CHECK_EQ(count_free(3), 0);
+	CHECK_EQ(count_free(0), 1); /* page 13 */
+	CHECK_EQ(count_free(1), 1); /* pages 14-15 */
+	/* Freeing exactly what was taken restores every list. */
+	sk_pmem_free_pages(&pm, run, 5);
+	CHECK_EQ(pm.free_pages, pm.total_pages - 8);
+	snapshot(after);
+	CHECK(memcmp(before, after, sizeof(before)) == 0);
+	/* A run's tail alone may go back (a shrinking run), then the rest. */
+	run = sk_pmem_alloc_pages(&pm, 7);
+	CHECK(run == blk);
+	sk_pmem_free_pages(&pm, run + 4 * SK_PAGE_SIZE, 3);
+	CHECK_EQ(pm.free_pages, pm.total_pages - 12);
+	sk_pmem_free_pages(&pm, run, 4);
+	snapshot(after);
+	CHECK(memcmp(before, after, sizeof(before)) == 0);
+	/* A short run takes the shortest stretch that holds it, not a piece of a longer one. */
+	sk_pmem_free_pages(&pm, below + 2 * SK_PAGE_SIZE, 2); /* pages 3-4 */
+	CHECK(sk_pmem_alloc_pages(&pm, 2) == below + 2 * SK_PAGE_SIZE);
+	CHECK(sk_pmem_alloc_pages(&pm, 8) == blk);
+	free(mem);
+}
+
+/* Runs longer than the largest block: from fresh memory, and again from freed top-order blocks. */
+static void test_run_long(void)
+{
+	size_t len = 4 * MAX_BLOCK, n = 2 * (MAX_BLOCK / SK_PAGE_SIZE) + 3;
+	char *mem = host_mem(len), *a, *b;
+
+	sk_pmem_init(&pm);
+	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)mem, len), 0);
+	a = sk_pmem_alloc_pages(&pm, n);
+	CHECK(a == mem + SK_PAGE_SIZE);
+	CHECK_EQ(pm.free_pages, pm.total_pages - n);
+	memset(a, 1, n * SK_PAGE_SIZE);
+	CHECK(sk_pmem_alloc_pages(&pm, pm.free_pages + 1) == NULL);
+	sk_pmem_free_pages(&pm, a, n);
+	CHECK_EQ(pm.free_pages, pm.total_pages);
+	settle();
+	/*
+	 * Now the region is on the free lists, all one stretch: the pieces up to the first 4 MiB
+	 * boundary, three top-order blocks. The run starts where the stretch does, and what is
+	 * left is one run too.
+	 */
+	b = sk_pmem_alloc_pages(&pm, n);
+	CHECK(b == (char *)pm.region[0].base);
+	CHECK_EQ(pm.free_pages, pm.total_pages - n);
+	memset(b, 2, n * SK_PAGE_SIZE);
+	a = sk_pmem_alloc_pages(&pm, pm.free_pages);
+	CHECK(a == b + n * SK_PAGE_SIZE);
+	CHECK_EQ(pm.free_pages, 0);
+	sk_pmem_free_pages(&pm, a, pm.total_pages - n);
+	sk_pmem_free_pages(&pm, b, n);
+	CHECK_EQ(pm.free_pages, pm.total_pages);
+	/* All of it, in one run. */
+	a = sk_pmem_alloc_pages(&pm, pm.total_pages);
+	CHECK(a == (char *)pm.region[0].base);
+	CHECK_EQ(pm.free_pages, 0);
+	sk_pmem_free_pages(&pm, a, pm.total_pages);
+	free(mem);
+}
+
+/* Claiming the pages after a run: fresh ones, free-list ones, never used ones. */
+static void test_claim(void)
+{
+	size_t len = 4 * MAX_BLOCK;
+	char *mem = host_mem(len), *a, *b;
+	size_t free_pages;
+	int local;
+
+	sk_pmem_init(&pm);
+	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)mem, len), 0);
+	a = sk_pmem_alloc_pages(&pm, 5);
+	CHECK(sk_pmem_claim(&pm, a + 5 * SK_PAGE_SIZE, 3)); /* never carved */
+	CHECK_EQ(pm.free_pages, pm.total_pages - 8);
+	b = sk_pmem_alloc_pages(&pm, 4);
+	CHECK(b == a + 8 * SK_PAGE_SIZE);
+	free_pages = pm.free_pages;
+	CHECK(!sk_pmem_claim(&pm, a + 7 * SK_PAGE_SIZE, 1)); /* a's own page */
+	CHECK(!sk_pmem_claim(&pm, b, 2));
+	CHECK(!sk_pmem_claim(&pm, a + 8 * SK_PAGE_SIZE + 100, 1));
+	CHECK(!sk_pmem_claim(&pm, &local, 1));
+	CHECK(!sk_pmem_claim(&pm, b + 4 * SK_PAGE_SIZE, 0));
+	CHECK(!sk_pmem_claim(&pm, b + 4 * SK_PAGE_SIZE, len)); /* past the region's end */
+	CHECK(!sk_pmem_claim(&pm, b + 4 * SK_PAGE_SIZE, SIZE_MAX / 2));
+	CHECK_EQ(pm.free_pages, free_pages);
+	/* b freed, its pages are free-list blocks: a grows over them and on into fresh pages. */
+	sk_pmem_free_pages(&pm, b, 4);
+	CHECK(sk_pmem_claim(&pm, a + 8 * SK_PAGE_SIZE, 10));
+	CHECK_EQ(pm.free_pages, pm.total_pages - 18);
+	for (unsigned o = 0; o <= SK_PAGE_MAX_ORDER; o++)
+		CHECK_EQ(count_free(o), 0);
+	sk_pmem_free_pages(&pm, a, 18);
+	CHECK_EQ(pm.free_pages, pm.total_pages);
+	/* A claim in the middle of a free block splits it: the parts around stay free. */
+	settle();
+	a = (char *)pm.region[0].base + MAX_BLOCK + 7 * SK_PAGE_SIZE;
+	CHECK(sk_pmem_claim(&pm, a, 9));
+	CHECK_EQ(pm.free_pages, pm.total_pages - 9);
+	CHECK(!sk_pmem_claim(&pm, a + 8 * SK_PAGE_SIZE, 2));
+	sk_pmem_free_pages(&pm, a, 9);
+	CHECK_EQ(pm.free_pages, pm.total_pages);
+	CHECK(block_ok(sk_pmem_alloc(&pm, SK_PAGE_MAX_ORDER), SK_PAGE_MAX_ORDER));
+	free(mem);
+}
+
+static void test_run_bad_free(void)
+{
+	char *mem = host_mem(MAX_BLOCK), *a, *b;
+	size_t free_pages;
+
+	sk_pmem_init(&pm);
+	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)mem, MAX_BLOCK), 0);
+	a = sk_pmem_alloc_pages(&pm, 5);
+	b = sk_pmem_alloc_pages(&pm, 3);
+	sk_pmem_free_pages(&pm, a + 2 * SK_PAGE_SIZE, 2);
+	free_pages = pm.free_pages;
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, a + 2 * SK_PAGE_SIZE, 2));
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, a + 3 * SK_PAGE_SIZE, 1));
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, a, 5));     /* partly free already */
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, b, 4));     /* past the carved mark */
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, b + 3 * SK_PAGE_SIZE, 1));
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, b + 8, 1)); /* not page aligned */
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, b, 0));
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, mem, 1));   /* the bitmap page */
+	EXPECT_PANIC(sk_pmem_free_pages(&pm, NULL, 1));
+	CHECK_EQ(pm.free_pages, free_pages);
+	sk_pmem_free_pages(&pm, a, 2);
+	sk_pmem_free_pages(&pm, a + 4 * SK_PAGE_SIZE, 1);
+	sk_pmem_free_pages(&pm, b, 3);
+	CHECK_EQ(pm.free_pages, pm.total_pages);
+	free(mem);
+}
+
+/* Runs of any length, allocated, grown in place, shrunk and freed at random: nothing overlaps. */
+static void test_run_stress(void)
+{
+	static struct { char *p; size_t n; uint64_t tag; } runs[100];
+	size_t before[SK_PAGE_MAX_ORDER + 1], after[SK_PAGE_MAX_ORDER + 1], used = 0, claims = 0;
+	size_t fails = 0;
+	char *mem = host_mem(8 * MAX_BLOCK);
+
+	sk_pmem_init(&pm);
+	CHECK_EQ(sk_pmem_add_region(&pm, (uintptr_t)mem + 5 * SK_PAGE_SIZE,
+				    8 * MAX_BLOCK - 9 * SK_PAGE_SIZE), 0);
+	settle();
+	snapshot(before);
+	memset(runs, 0, sizeof(runs));
+	for (uint64_t it = 1; it <= 20000; it++) {
+		size_t i = rnd() % SK_ARRAY_SIZE(runs), k;
+		uint64_t r = rnd();
+
+		for (k = 0; runs[i].p && k < runs[i].n; k++)
+			CHECK(*(uint64_t *)(runs[i].p + k * SK_PAGE_SIZE) == runs[i].tag + k);
+		if (!runs[i].p) {
+			runs[i].n = r % 16 == 0 ? 1 + r / 16 % 3000 : 1 + r / 16 % 40;
+			if (!(runs[i].p = sk_pmem_alloc_pages(&pm, runs[i].n))) {
+				fails++;
+				continue;
+			}
+			used += runs[i].n;
+			k = 0;
+		} else if (r % 3 == 0) {
+			size_t more = 1 + r / 3 % 20;
+
+			if (!sk_pmem_claim(&pm, runs[i].p + runs[i].n * SK_PAGE_SIZE, more))
+				continue;
+			claims++;
+			k = runs[i].n;
+			runs[i].n += more;
+			used += more;
+		} else if (r % 3 == 1 && runs[i].n > 1) {
+			size_t less = 1 + r / 3 % (runs[i].n - 1);
+
+			runs[i].n -= less;
+			sk_pmem_free_pages(&pm, runs[i].p + runs[i].n * SK_PAGE_SIZE, less);
+			used -= less;
+			continue;
+		} else {
+			sk_pmem_free_pages(&pm, runs[i].p, runs[i].n);
+			used -= runs[i].n;
+			runs[i].p = NULL;
+			continue;
+		}
+		/* A claim must not have moved what the run held; then all of it gets a new tag. */
+		for (size_t j = 0; j < k; j++)
+			CHECK(*(uint64_t *)(runs[i].p + j * SK_PAGE_SIZE) == runs[i].tag + j);
+		runs[i].tag = it << 24;
+		for (k = 0; k < runs[i].n; k++)
+			*(uint64_t *)(runs[i].p + k * SK_PAGE_SIZE) = runs[i].tag + k;
+		CHECK_EQ(pm.free_pages, pm.total_pages - used);
+	}
+	CHECK(claims > 1000 && fails > 0); /* grew in place often; long runs ran it dry now and then */
+	for (size_t i = 0; i < SK_ARRAY_SIZE(runs); i++)
+		if (runs[i].p)
+			sk_pmem_free_pages(&pm, runs[i].p, runs[i].n);
+	CHECK_EQ(pm.free_pages, pm.total_pages);
+	snapshot(after);
+	CHECK(memcmp(before, after, sizeof(before)) == 0);
+	free(mem);
+}
+
 UNIT_MAIN("pmem",
 	  UNIT_TEST(test_page_order),
 	  UNIT_TEST(test_add_region_errors),
 	  UNIT_TEST(test_lazy_carving), UNIT_TEST(test_carving_touches_little), UNIT_TEST(test_all_pages),
 	  UNIT_TEST(test_unaligned_region),
 	  UNIT_TEST(test_stress),
-	  UNIT_TEST(test_bad_free))
+	  UNIT_TEST(test_bad_free),
+	  UNIT_TEST(test_run_fresh), UNIT_TEST(test_run_tail_returned), UNIT_TEST(test_run_long),
+	  UNIT_TEST(test_claim), UNIT_TEST(test_run_bad_free), UNIT_TEST(test_run_stress))
