@@ -36,6 +36,35 @@ int xen_evtchn_bind_virq(uint32_t virq, evtchn_port_t *port)
 	return 0;
 }
 
+/* A port for a device's backend in domain remote to bind to (its number goes into xenstore). */
+int xen_evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
+{
+	struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = remote };
+	long r = hyp_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+
+	if (r < 0)
+		return (int)r;
+	*port = a.port;
+	return 0;
+}
+
+void xen_evtchn_close(evtchn_port_t port)
+{
+	struct evtchn_close c = { .port = port };
+
+	hyp_event_channel_op(EVTCHNOP_close, &c);
+}
+
+/*
+ * Keep a port's events from raising the upcall: for ports that only xen_evtchn_poll waits on, so
+ * that a pending event nobody dispatches cannot end every SCHEDOP_block at once.
+ */
+void xen_evtchn_mask(evtchn_port_t port)
+{
+	__atomic_fetch_or(&xen_shared->evtchn_mask[port / (sizeof(xen_ulong_t) * 8)],
+			  (xen_ulong_t)1 << (port % (sizeof(xen_ulong_t) * 8)), __ATOMIC_SEQ_CST);
+}
+
 void xen_evtchn_handle(evtchn_port_t port, xen_evtchn_handler fn, void *arg)
 {
 	struct evtchn_unmask u = { .port = port };
@@ -73,6 +102,26 @@ unsigned xen_evtchn_dispatch(void)
 		}
 	}
 	return ran;
+}
+
+/*
+ * Wait for one port only (or the deadline, in monotonic ns), and consume its event. Other ports'
+ * events stay pending for plat_idle, so a driver that waits here for its own device never hides
+ * another device's event from the kernel. SCHEDOP_poll works with the port masked and under PV
+ * and PVH alike.
+ */
+bool xen_evtchn_poll(evtchn_port_t port, uint64_t deadline_ns)
+{
+	struct sched_poll p = { .nr_ports = 1 };
+
+	if (!test_and_clear_pending(port)) {
+		set_xen_guest_handle(p.ports, &port);
+		if (deadline_ns != PLAT_DEADLINE_NONE)
+			p.timeout = xen_deadline_to_system(deadline_ns);
+		hyp_sched_op(SCHEDOP_poll, &p);
+		return test_and_clear_pending(port);
+	}
+	return true;
 }
 
 /* The timer only ends the poll; the kernel looks at the clock itself. */

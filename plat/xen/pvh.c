@@ -151,10 +151,11 @@ noreturn void xen_pvh_main(uint32_t start_info, uint64_t boot_tsc)
 }
 
 /* The grant table, for gnttab.c: PV gets its frames from setup_table, PVH maps them here. */
-int xen_pvh_map_grant_table(void *page);
+int xen_pvh_map_grant_table(void *table, unsigned nr_frames);
 
-int xen_pvh_map_grant_table(void *page)
+int xen_pvh_map_grant_table(void *table, unsigned nr_frames)
 {
-	add_to_physmap(XENMAPSPACE_grant_table, 0, page);
+	for (unsigned i = 0; i < nr_frames; i++)
+		add_to_physmap(XENMAPSPACE_grant_table, i, (char *)table + i * XEN_PAGE);
 	return 0;
 }

@@ -112,6 +112,7 @@ void plat_late_init(void)
 	xs_init(xen_store_mfn, xen_store_port);
 	if (gnttab_init())
 		pr_warn("no grant tables: devices that need them will not work\n");
+	xen_devices_probe();
 	xen_shutdown_watch_start();
 	if (sk_cmdline_get(cl, "xen.selftest"))
 		xen_selftest_start();
@@ -150,46 +151,4 @@ void plat_stack_release(void *stack, void *addr, unsigned order)
 	(void)stack;
 	(void)order;
 	xen_page_guard(addr, false);
-}
-
-int plat_blk_info(struct plat_blk_info *info)
-{
-	(void)info;
-	return PLAT_ENODEV; /* blkfront is not written yet */
-}
-
-int plat_blk_submit(struct plat_blk_req *reqs, unsigned n)
-{
-	(void)reqs, (void)n;
-	return PLAT_ENODEV;
-}
-
-/* No netfront yet: no NICs. */
-unsigned plat_net_count(void)
-{
-	return 0;
-}
-
-int plat_net_info(unsigned nic, struct plat_net_info *info)
-{
-	(void)nic, (void)info;
-	return PLAT_ENODEV;
-}
-
-int plat_net_send(unsigned nic, const struct plat_net_frame *f, unsigned n)
-{
-	(void)nic, (void)f, (void)n;
-	return -PLAT_ENODEV;
-}
-
-int plat_net_recv(unsigned nic, struct plat_net_frame *f, unsigned n)
-{
-	(void)nic, (void)f, (void)n;
-	return -PLAT_ENODEV;
-}
-
-int plat_net_stats(unsigned nic, struct plat_net_stats *st)
-{
-	(void)nic, (void)st;
-	return PLAT_ENODEV;
 }

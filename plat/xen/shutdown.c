@@ -2,8 +2,10 @@
 /*
  * Ending a PV domain: SCHEDOP_shutdown. Xen carries only a reason (poweroff, crash), so the exit
  * status goes into xenstore first, at data/skiff/exit-status under the domain's home, where the
- * host reads it (the test harness keeps the domain with on_poweroff="preserve"). A crash (status
- * 127) shuts down as a crash and skips xenstore, which may be what broke.
+ * host reads it (the test harness keeps the domain with on_poweroff="preserve"), after the devices
+ * are closed (their backends then let go of our pages, and the toolstack finds nothing left to
+ * tear down by force). A crash (status 127) shuts down as a crash and skips xenstore, which may
+ * be what broke.
  */
 #define pr_tag "xen"
 #include <skiff/app.h>
@@ -32,6 +34,7 @@ noreturn void xen_halt(int status)
 	if (status == SK_EXIT_CRASH)
 		xen_shutdown(SHUTDOWN_crash);
 	if (xen_xs_ready) {
+		xen_devices_close();
 		sk_snprintf(buf, sizeof(buf), "%d", status);
 		if (xs_write("data/skiff/exit-status", buf) < 0)
 			pr_warn("cannot write the exit status to xenstore\n");

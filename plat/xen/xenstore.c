@@ -4,6 +4,12 @@
  * One request is in flight at a time (a mutex); replies and watch events are read by whichever
  * waiting thread runs first ("pumping" the ring), so no thread owns the ring. Paths without a
  * leading slash are relative to the domain's home, /local/domain/<id>.
+ *
+ * While devices are found (plat_late_init runs in the boot context, which must never block) and
+ * while the image ends, the context doing it waits by polling xenstore's event channel instead
+ * (xs_polled): nothing else runs meanwhile. Only that context polls: another thread that waits
+ * (the shutdown watcher) keeps waiting through the scheduler, or it could sit in a poll with no
+ * deadline while the halting thread never runs again.
  */
 #define pr_tag "xenstore"
 #include <errno.h>
@@ -28,6 +34,7 @@ static evtchn_port_t port;
 static struct sk_mutex one_request = SK_MUTEX_INIT(one_request, false);
 static struct sk_waitq ring_wq = SK_WAITQ_INIT(ring_wq);
 static uint32_t next_req_id = 1;
+static struct sk_thread *poller; /* the context that waits by polling, if any */
 
 static struct {
 	uint32_t req_id;
@@ -107,6 +114,16 @@ static void pump(void)
 	}
 }
 
+void xs_polled(bool on)
+{
+	poller = on ? sk_thread_self() : NULL;
+}
+
+static bool polled(void)
+{
+	return poller && poller == sk_thread_self();
+}
+
 /* Wait for the ring to move, with a timer so a waiting thread is never mistaken for a deadlock. */
 static int wait_ring(uint64_t deadline)
 {
@@ -114,7 +131,10 @@ static int wait_ring(uint64_t deadline)
 
 	if (now >= deadline)
 		return -ETIMEDOUT;
-	sk_waitq_wait_until(&ring_wq, SK_MIN(deadline, now + 100 * 1000000ULL));
+	if (polled())
+		xen_evtchn_poll(port, SK_MIN(deadline, now + 100 * 1000000ULL));
+	else
+		sk_waitq_wait_until(&ring_wq, SK_MIN(deadline, now + 100 * 1000000ULL));
 	return 0;
 }
 
@@ -177,6 +197,17 @@ int xs_read_tx(uint32_t tx, const char *path, char *buf, size_t len)
 int xs_read(const char *path, char *buf, size_t len)
 {
 	return xs_read_tx(XBT_NULL, path, buf, len);
+}
+
+/*
+ * The names under path, each NUL-terminated, one after another in buf: their total length, or a
+ * negative errno (-E2BIG when they do not fit).
+ */
+int xs_directory(const char *path, char *buf, size_t len)
+{
+	int r = request(XS_DIRECTORY, XBT_NULL, (const char *const[]){ path }, 1, 0, buf, len);
+
+	return r >= 0 && (size_t)r >= len ? -E2BIG : r;
 }
 
 int xs_write_tx(uint32_t tx, const char *path, const char *value)
@@ -251,6 +282,10 @@ int xs_wait_watch(char *path, size_t len, char *token, size_t tlen, uint64_t dea
 		}
 		if (sk_now_ns() >= deadline_ns)
 			return -ETIMEDOUT;
+		if (polled()) {
+			xen_evtchn_poll(port, deadline_ns);
+			continue;
+		}
 		/* The host decides when a watch fires: not a deadlock while we wait for it. */
 		sk_sched_external_wait_begin();
 		sk_waitq_wait_until(&ring_wq, deadline_ns);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* The xenstore wire format and ring copying (no hypercalls: host unit tests run this file). */
+/*
+ * The xenstore wire format, ring copying and value parsing (no hypercalls: host unit tests run
+ * this file).
+ */
 #include <errno.h>
 #include <string.h>
 #include <xen-plat/xs_proto.h>
@@ -77,5 +80,48 @@ int xs_parse_watch(const char *payload, size_t len, const char **path, const cha
 		return -EINVAL;
 	*path = payload;
 	*token = nul + 1;
+	return 0;
+}
+
+int xs_parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+	uint64_t n = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (d > 9 || d > max || n > (max - d) / 10)
+			return -EINVAL;
+		n = n * 10 + d;
+	}
+	*v = n;
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int xs_parse_mac(const char *s, uint8_t mac[6])
+{
+	uint8_t out[6];
+
+	for (unsigned i = 0; i < 6; i++, s += 3) {
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+
+		if (lo < 0 || s[2] != (i == 5 ? '\0' : ':'))
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(mac, out, 6);
 	return 0;
 }

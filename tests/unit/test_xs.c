@@ -87,6 +87,48 @@ static void test_watch_event(void)
 	CHECK_EQ(xs_parse_watch("p\0", 2, &path, &token), -EINVAL);
 }
 
+/* Numbers and MACs as the toolstack and backends write them: nothing lenient. */
+static void test_parse_uint(void)
+{
+	uint64_t v = 7;
+
+	CHECK_EQ(xs_parse_uint("0", 10, &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(xs_parse_uint("51712", 65535, &v), 0);
+	CHECK_EQ(v, 51712);
+	CHECK_EQ(xs_parse_uint("18446744073709551615", UINT64_MAX, &v), 0);
+	CHECK(v == UINT64_MAX);
+	v = 7;
+	CHECK_EQ(xs_parse_uint("18446744073709551616", UINT64_MAX, &v), -EINVAL);
+	CHECK_EQ(xs_parse_uint("65536", 65535, &v), -EINVAL);
+	CHECK_EQ(xs_parse_uint("5", 4, &v), -EINVAL);
+	CHECK_EQ(xs_parse_uint("1", 0, &v), -EINVAL);
+	CHECK_EQ(xs_parse_uint("", 10, &v), -EINVAL);
+	CHECK_EQ(xs_parse_uint("-1", 10, &v), -EINVAL);
+	CHECK_EQ(xs_parse_uint(" 1", 10, &v), -EINVAL);
+	CHECK_EQ(xs_parse_uint("1 ", 10, &v), -EINVAL);
+	CHECK_EQ(xs_parse_uint("0x10", 100, &v), -EINVAL);
+	CHECK_EQ(v, 7); /* untouched on failure */
+}
+
+static void test_parse_mac(void)
+{
+	uint8_t mac[6] = { 9, 9, 9, 9, 9, 9 };
+
+	CHECK_EQ(xs_parse_mac("00:16:3e:5A:0f:ff", mac), 0);
+	CHECK(!memcmp(mac, "\x00\x16\x3e\x5a\x0f\xff", 6));
+	memset(mac, 9, sizeof(mac));
+	CHECK_EQ(xs_parse_mac("00:16:3e:5a:0f", mac), -EINVAL);
+	CHECK_EQ(xs_parse_mac("00:16:3e:5a:0f:ff:", mac), -EINVAL);
+	CHECK_EQ(xs_parse_mac("00:16:3e:5a:0f:f", mac), -EINVAL);
+	CHECK_EQ(xs_parse_mac("00-16-3e-5a-0f-ff", mac), -EINVAL);
+	CHECK_EQ(xs_parse_mac("0:16:3e:5a:0f:ff", mac), -EINVAL);
+	CHECK_EQ(xs_parse_mac("00:16:3g:5a:0f:ff", mac), -EINVAL);
+	CHECK_EQ(xs_parse_mac("", mac), -EINVAL);
+	CHECK_EQ(mac[0], 9); /* untouched on failure */
+}
+
 UNIT_MAIN("xs", UNIT_TEST(test_ring_wraps), UNIT_TEST(test_ring_full_and_indices_wrap),
 	  UNIT_TEST(test_ring_corrupt_index), UNIT_TEST(test_build), UNIT_TEST(test_build_too_big),
-	  UNIT_TEST(test_errors), UNIT_TEST(test_watch_event))
+	  UNIT_TEST(test_errors), UNIT_TEST(test_watch_event), UNIT_TEST(test_parse_uint),
+	  UNIT_TEST(test_parse_mac))

@@ -55,7 +55,12 @@ uint64_t xen_system_time_ns(void);
 /* Event channels: ports with handlers run in thread context when plat_idle sees them. */
 typedef void (*xen_evtchn_handler)(evtchn_port_t port, void *arg);
 int xen_evtchn_bind_virq(uint32_t virq, evtchn_port_t *port);
+int xen_evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
+void xen_evtchn_close(evtchn_port_t port);
+void xen_evtchn_mask(evtchn_port_t port);
 void xen_evtchn_handle(evtchn_port_t port, xen_evtchn_handler fn, void *arg);
+/* Wait for port alone until deadline_ns (monotonic): true when its event came (and is consumed). */
+bool xen_evtchn_poll(evtchn_port_t port, uint64_t deadline_ns);
 /* Clear and run every pending handled port; returns how many ran. */
 unsigned xen_evtchn_dispatch(void);
 void xen_idle(uint64_t deadline_ns);
@@ -68,6 +73,7 @@ int xs_init(unsigned long mfn, evtchn_port_t port);
 int xs_read(const char *path, char *buf, size_t len);
 int xs_write(const char *path, const char *value);
 int xs_rm(const char *path);
+int xs_directory(const char *path, char *buf, size_t len);
 int xs_watch(const char *path, const char *token);
 int xs_unwatch(const char *path, const char *token);
 int xs_transaction_start(uint32_t *tx);
@@ -76,6 +82,8 @@ int xs_read_tx(uint32_t tx, const char *path, char *buf, size_t len);
 int xs_write_tx(uint32_t tx, const char *path, const char *value);
 /* Block until a watch fires (or deadline); 0 with the path in buf, -ETIMEDOUT. */
 int xs_wait_watch(char *path, size_t len, char *token, size_t tlen, uint64_t deadline_ns);
+/* Wait by polling xenstore's event channel, not through the scheduler (boot and halt). */
+void xs_polled(bool on);
 
 /* Grant tables (gnttab.c). */
 int gnttab_init(void);
@@ -83,7 +91,12 @@ int gnttab_init(void);
 int gnttab_grant_access(uint16_t domid, const void *va, bool readonly);
 /* Take the access back: 0, or -EBUSY while the other side still has it mapped. */
 int gnttab_end_access(int ref);
+unsigned gnttab_free_count(void);
 
 void xen_shutdown_watch_start(void);
+
+/* devices.c: connect every vif and vbd (boot), close them (halt; xenstore then stays polled). */
+void xen_devices_probe(void);
+void xen_devices_close(void);
 
 #endif

@@ -38,4 +38,12 @@ int xs_error_errno(const char *payload, size_t len);
 /* A watch event's payload "path\0token\0": 0 with pointers into payload, -EINVAL if malformed. */
 int xs_parse_watch(const char *payload, size_t len, const char **path, const char **token);
 
+/*
+ * Values as the toolstack and backends write them. A decimal number with no sign, no spaces and
+ * at most max: 0 with *v set, else -EINVAL.
+ */
+int xs_parse_uint(const char *s, uint64_t max, uint64_t *v);
+/* A MAC address "xx:xx:xx:xx:xx:xx" (hex digits of either case): 0, else -EINVAL. */
+int xs_parse_mac(const char *s, uint8_t mac[6]);
+
 #endif
