@@ -18,3 +18,5 @@ lib-$(CONFIG_LIBNEWLIB) += lib/newlib/sqrt.S lib/newlib/math.c
 # memcpy, memmove, memset, memcmp in place of newlib's (string.S says why): linked as objects,
 # they keep newlib's archive members out
 lib-$(CONFIG_LIBNEWLIB) += lib/newlib/string.S
+# strspn, strcspn, strpbrk with a byte set (strspn.c says why)
+lib-$(CONFIG_LIBNEWLIB) += lib/newlib/strspn.c

@@ -42,3 +42,6 @@ unit-resp-srcs := apps/kv/resp.c apps/kv/store.c
 unit-tests += string
 unit-string-srcs := lib/newlib/string.S
 unit-string-cflags := -DSK_STRING_TEST
+unit-tests += strspn
+unit-strspn-srcs := lib/newlib/strspn.c
+unit-strspn-cflags := -DSK_STRING_TEST
