@@ -88,6 +88,11 @@ static void unsupported(void)
 	CHECK_ERRNO(fork(), ENOSYS);
 	CHECK_ERRNO(execve("/bin/sh", NULL, NULL), ENOSYS);
 	CHECK_ERRNO(waitpid(-1, NULL, 0), ENOSYS);
+	CHECK_ERRNO(execvp("sh", (char *[]){ "sh", NULL }), ENOSYS);
+	CHECK_ERRNO(execl("/bin/sh", "sh", (char *)NULL), ENOSYS);
+	CHECK(system(NULL) == 0);
+	CHECK_ERRNO(system("true"), ENOSYS);
+	CHECK_ERRNO(popen("ls", "r"), ENOSYS);
 	CHECK_ERRNO(kill(42, SIGTERM), ESRCH);
 	CHECK(kill(getpid(), 0) == 0);
 }

@@ -24,12 +24,12 @@
 
 int posix_enosys(const char *name)
 {
-	static const char *said[16];
+	static const char *said[32];
 	unsigned i;
 
-	for (i = 0; i < 16 && said[i] && said[i] != name; i++)
+	for (i = 0; i < 32 && said[i] && said[i] != name; i++)
 		;
-	if (i < 16 && !said[i]) {
+	if (i < 32 && !said[i]) {
 		said[i] = name;
 		pr_warn("%s() is not supported in a unikernel (ENOSYS)\n", name);
 	}
@@ -91,6 +91,32 @@ int setgroups(int size, const gid_t *list)
 pid_t fork(void) { return posix_enosys("fork"); }
 pid_t vfork(void) { return posix_enosys("vfork"); }
 int execve(const char *p, char *const a[], char *const e[]) { (void)p, (void)a, (void)e; return posix_enosys("execve"); }
+int execv(const char *p, char *const a[]) { (void)p, (void)a; return posix_enosys("execv"); }
+int execvp(const char *f, char *const a[]) { (void)f, (void)a; return posix_enosys("execvp"); }
+int execvpe(const char *f, char *const a[], char *const e[]) { (void)f, (void)a, (void)e; return posix_enosys("execvpe"); }
+int fexecve(int fd, char *const a[], char *const e[]) { (void)fd, (void)a, (void)e; return posix_enosys("fexecve"); }
+int execl(const char *p, const char *a, ...) { (void)p, (void)a; return posix_enosys("execl"); }
+int execle(const char *p, const char *a, ...) { (void)p, (void)a; return posix_enosys("execle"); }
+int execlp(const char *f, const char *a, ...) { (void)f, (void)a; return posix_enosys("execlp"); }
+
+/* There is no shell: system(NULL) says so (0), and a command fails as a failed fork would. */
+int system(const char *cmd)
+{
+	return cmd ? posix_enosys("system") : 0;
+}
+
+FILE *popen(const char *cmd, const char *mode)
+{
+	(void)cmd, (void)mode;
+	posix_enosys("popen");
+	return NULL;
+}
+
+int pclose(FILE *f)
+{
+	(void)f;
+	return posix_enosys("pclose");
+}
 pid_t wait(int *st) { (void)st; return posix_enosys("wait"); }
 pid_t waitpid(pid_t p, int *st, int o) { (void)p, (void)st, (void)o; return posix_enosys("waitpid"); }
 
