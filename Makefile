@@ -3,6 +3,7 @@
 #
 #   make [APP=apps/<name>] [O=dir] [V=1]   build the images for every enabled platform
 #   make run                                build and run the app (QEMU for now)
+#   make image [FORMAT=qcow2] [CMDLINE=...]  a UEFI-bootable GPT disk image of the app
 #   make test                               every test; ends with "N passed, N failed, N skipped"
 #   make bench                              benchmarks (figures, never pass/fail)
 #   make menuconfig | defconfig | olddefconfig | savedefconfig
@@ -110,7 +111,7 @@ LIBGCC := $(shell gcc -print-libgcc-file-name)
 
 include support/rules.mk
 
-.PHONY: all run test unit unit-build bench clean distclean help hv fuzz fuzz-build
+.PHONY: all run image test unit unit-build bench clean distclean help hv fuzz fuzz-build
 all: $(IMAGES) $(O)/compile_commands.json $(INITRD) $(if $(filter xen,$(platforms-y)),$(O)/$(APP_NAME).xen.cfg)
 
 # A configuration with no platform cannot make an image: say so instead of building nothing.
@@ -127,6 +128,19 @@ hv: $(HV)
 # make run ARGS="a b": the app under skiff-hv (QEMU: support/qemu-run.sh IMAGE -- ARGS).
 run: all $(HV)
 	$(Q)$(HV) $(if $(INITRD),--initrd=$(INITRD)) $(O)/$(APP_NAME).kvm $(if $(ARGS),-- $(ARGS))
+
+# make image: build/<app>/<app>.img (FORMAT=qcow2: .qcow2), a GPT disk whose EFI system partition
+# holds <app>.efi as \EFI\BOOT\BOOTX64.EFI, the command line CMDLINE ("options -- args") in
+# \EFI\BOOT\cmdline and the app's initrd as \EFI\BOOT\initrd (support/efi-image.sh).
+FORMAT ?= raw
+CMDLINE ?=
+image: $(O)/$(APP_NAME).efi $(INITRD)
+ifneq ($(CONFIG_PLAT_EFI),y)
+	$(error make image needs CONFIG_PLAT_EFI=y in $(O)/.config (make menuconfig: Platforms))
+endif
+	$(call say,IMAGE,$(O)/$(APP_NAME).$(if $(filter qcow2,$(FORMAT)),qcow2,img))
+	$(Q)support/efi-image.sh --format $(FORMAT) --cmdline '$(subst ','\'',$(CMDLINE))' \
+		$(if $(INITRD),--initrd $(INITRD)) $< $(O)/$(APP_NAME).$(if $(filter qcow2,$(FORMAT)),qcow2,img)
 
 test:
 	$(Q)tests/run.sh

@@ -4,8 +4,9 @@
 # everything is there.
 #
 # Usage: support/deps.sh [--check] [GROUP...]     (--help lists the groups, from the tables below)
-#   build (default)  compilers and kconfig
-#   test, bench      QEMU, clang, gdb / hyperfine, GNU time
+#   build (default)  compilers and kconfig; GNU-EFI for <app>.efi; mtools, dosfstools, gdisk and
+#                    qemu-utils for make image (FAT, GPT, qcow2 without root or loop devices)
+#   test, bench      QEMU, OVMF (UEFI firmware), clang, gdb / hyperfine, GNU time
 #   net              network tests: iproute2 (namespaces, taps), curl, ab, wrk, ping, dnsmasq,
 #                    redis-cli and redis-benchmark, and nginx for the benchmark (never started as
 #                    a service; redis-server for the benchmark is redis-tools' redis-check-aof,
@@ -23,8 +24,9 @@ cd "$(dirname "$0")/.."
 
 # The plain groups' Debian packages.
 declare -A group_pkgs=(
-	[build]="gcc make binutils kconfig-frontends-nox python3 libxen-dev"
-	[test]="qemu-system-x86 clang bc gdb"
+	[build]="gcc make binutils kconfig-frontends-nox python3 libxen-dev gnu-efi mtools dosfstools gdisk
+		qemu-utils"
+	[test]="qemu-system-x86 ovmf clang bc gdb"
 	[bench]="hyperfine time"
 	[net]="iproute2 curl apache2-utils wrk iputils-ping dnsmasq-base nginx-light python3 redis-tools"
 	# grub-xen-bin (modules only, no maintainer scripts) lets grub-mkimage build the GRUB test

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Boots a plat/kvm image in QEMU (direct kernel boot, PVH) and exits with the image's status.
+# Boots a plat/kvm image in QEMU (direct kernel boot, PVH), or an <app>.efi or a disk image
+# under UEFI firmware (OVMF), and exits with the image's status.
 #
 # Usage: support/qemu-run.sh [options] IMAGE [-- ARG...]
-#   --machine pc|microvm   machine type (default microvm)
+#        support/qemu-run.sh --efi [options] APP.efi [-- ARG...]
+#        support/qemu-run.sh --efi-disk DISK [options]      (or --esp DIR)
+#   --machine pc|q35|microvm   machine type (default microvm; pc under --efi)
 #   --accel tcg|kvm        accelerator (default tcg: /dev/kvm on these machines is PVM, see README)
 #   --cpu MODEL            QEMU -cpu model (default: QEMU's own, qemu64 under TCG)
-#   --mem SIZE             guest RAM, QEMU -m syntax (default 64M)
+#   --mem SIZE             guest RAM, QEMU -m syntax (default 64M; 128M under --efi)
 #   --timeout SECONDS      hard limit for the whole run (default 60; 0: none)
 #   --initrd FILE          pass FILE as the initrd
 #   --opts "K=V ..."       kernel options, placed before "--" on the command line
@@ -19,14 +22,26 @@
 #   --disk FILE            a raw disk image as a virtio-blk device (virtio-blk-pci on pc,
 #                          virtio-blk-device on microvm), written in place
 #   --ro                   the --disk is read-only (the guest sees VIRTIO_BLK_F_RO)
+# UEFI (OVMF from Debian's ovmf: OVMF_CODE_4M.fd read-only, a fresh copy of OVMF_VARS_4M.fd for
+# each run; -M pc or q35, not microvm; the firmware's own messages share the serial console):
+#   --efi                  IMAGE is an <app>.efi: it boots from a directory ESP made for this run
+#                          (\EFI\BOOT\BOOTX64.EFI, a cmdline file of --opts and the arguments,
+#                          the --initrd as \EFI\BOOT\initrd), seen by the firmware as a FAT disk
+#                          (QEMU's -drive fat:rw:DIR, on IDE/AHCI, not virtio)
+#   --no-cmdline           under --efi, leave the cmdline file out (no --opts or arguments then)
+#   --esp DIR              boot DIR as the ESP, as it is (implies --efi; no IMAGE)
+#   --efi-disk DISK        boot a disk image from make image, raw or .qcow2, on IDE/AHCI
+#                          (implies --efi; no IMAGE; the file is not changed: QEMU's snapshot)
 # The app's arguments after "--" are quoted for the kernel's command-line parser.
 #
 # Exit status: the image's status (0-127; QEMU's isa-debug-exit carries 7 bits), 124 when the
 # timeout ends the run, 125 when QEMU itself fails. Without isa-debug-exit a clean power-off is 0.
+# Under UEFI the same holds: the kernel writes isa-debug-exit, then powers off through ACPI; the
+# stub's own failures (before the kernel runs) are status 126, as the kernel's boot errors.
 set -euo pipefail
 
-cpu="" machine=microvm accel=tcg mem=64M timeout_s=60 initrd="" opts="" debug_exit=1 debugcon=0
-nics=() disk="" disk_ro=0
+cpu="" machine="" accel=tcg mem="" timeout_s=60 initrd="" opts="" debug_exit=1 debugcon=0
+nics=() disk="" disk_ro=0 efi=0 esp_dir="" efi_disk="" efi_cmdline=1 opts_given=0
 die() { echo "qemu-run: $*" >&2; exit 125; }
 need_arg() { [ $# -ge 2 ] || die "option $1 needs a value"; }
 
@@ -38,22 +53,43 @@ while [ $# -gt 0 ]; do
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--initrd) need_arg "$@"; initrd=$2; shift 2 ;;
-	--opts) need_arg "$@"; opts=$2; shift 2 ;;
+	--opts) need_arg "$@"; opts=$2; opts_given=1; shift 2 ;;
 	--no-debug-exit) debug_exit=0; shift ;;
 	--debugcon) debugcon=1; shift ;;
 	--nic) need_arg "$@"; nics+=("$2"); shift 2 ;;
 	--disk) need_arg "$@"; disk=$2; shift 2 ;;
 	--ro) disk_ro=1; shift ;;
+	--efi) efi=1; shift ;;
+	--no-cmdline) efi_cmdline=0; shift ;;
+	--esp) need_arg "$@"; efi=1; esp_dir=$2; shift 2 ;;
+	--efi-disk) need_arg "$@"; efi=1; efi_disk=$2; shift 2 ;;
 	-h|--help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
 	--) die "no image given before --" ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || die "no image given (see --help)"
-image=$1; shift
-[ -f "$image" ] || die "image '$image' not found"
-case "$machine" in pc|microvm) ;; *) die "unknown machine '$machine' (pc or microvm)" ;; esac
+if [ -n "$esp_dir" ] || [ -n "$efi_disk" ]; then
+	[ -z "$esp_dir" ] || [ -z "$efi_disk" ] || die "--esp and --efi-disk exclude each other"
+	image=""
+	if [ $# -gt 0 ] && [ "$1" != "--" ]; then die "--esp and --efi-disk boot what they name: no IMAGE"; fi
+	[ $# -eq 0 ] && [ "$opts_given" = 0 ] && [ -z "$initrd" ] ||
+		die "--esp and --efi-disk boot the command line and initrd they hold: no --opts, --initrd or arguments"
+	[ -z "$esp_dir" ] || [ -d "$esp_dir" ] || die "ESP directory '$esp_dir' not found"
+	[ -z "$efi_disk" ] || [ -f "$efi_disk" ] || die "disk image '$efi_disk' not found"
+else
+	[ $# -ge 1 ] || die "no image given (see --help)"
+	image=$1; shift
+	[ -f "$image" ] || die "image '$image' not found"
+fi
+if [ "$efi" = 1 ]; then
+	machine=${machine:-pc} mem=${mem:-128M}
+else
+	machine=${machine:-microvm} mem=${mem:-64M}
+	[ "$efi_cmdline" = 1 ] || die "--no-cmdline is for --efi"
+fi
+case "$machine" in pc|q35|microvm) ;; *) die "unknown machine '$machine' (pc, q35 or microvm)" ;; esac
+[ "$efi" = 0 ] || [ "$machine" != microvm ] || die "--efi needs -M pc or q35 (Debian's OVMF does not run on microvm)"
 case "$accel" in tcg|kvm) ;; *) die "unknown accelerator '$accel' (tcg or kvm)" ;; esac
 [[ "$timeout_s" =~ ^[0-9]+$ ]] || die "bad timeout '$timeout_s'"
 if [ -n "$disk" ]; then
@@ -77,13 +113,27 @@ mem_bytes() {
 
 # The image loads at its physical addresses: RAM that ends below its last segment cannot even
 # hold it, and the guest would run garbage. Say so here; the kernel reports the subtler cases.
-image_end=0
-while read -r type _ _ paddr _ memsz _; do
-	[ "$type" = LOAD ] && [ $((paddr + memsz)) -gt "$image_end" ] && image_end=$((paddr + memsz))
-done < <(readelf -lW "$image" 2>/dev/null)
-[ "$image_end" -gt 0 ] || die "'$image' is not an ELF image with loadable segments"
-if [ "$(mem_bytes "$mem")" -le "$image_end" ]; then
-	die "--mem $mem cannot hold $image: it loads up to $((image_end >> 10)) KiB; give at least $(( (image_end >> 20) + 1 ))M"
+check_image_fits() {
+	local image_end=0 type paddr memsz
+	while read -r type _ _ paddr _ memsz _; do
+		[ "$type" = LOAD ] && [ $((paddr + memsz)) -gt "$image_end" ] && image_end=$((paddr + memsz))
+	done < <(readelf -lW "$image" 2>/dev/null)
+	[ "$image_end" -gt 0 ] || die "'$image' is not an ELF image with loadable segments"
+	if [ "$(mem_bytes "$mem")" -le "$image_end" ]; then
+		die "--mem $mem cannot hold $image: it loads up to $((image_end >> 10)) KiB; give at least $(( (image_end >> 20) + 1 ))M"
+	fi
+}
+# OVMF itself needs memory: below about 48 MiB (QEMU 7.2, Debian 12's OVMF) it finds no boot
+# device and waits in its boot menu, or crashes; that is not the image's failure to report.
+EFI_MIN_MIB=48
+if [ "$efi" = 1 ]; then
+	[ -z "$image" ] || [ "$(head -c 2 "$image")" = MZ ] || die "'$image' is not an EFI application (PE/COFF)"
+	[ "$(mem_bytes "$mem")" -ge $((EFI_MIN_MIB << 20)) ] ||
+		die "--mem $mem is too little for the UEFI firmware (OVMF) itself; give at least ${EFI_MIN_MIB}M"
+	[ "$efi_cmdline" = 1 ] || { [ $# -eq 0 ] && [ "$opts_given" = 0 ]; } ||
+		die "--no-cmdline leaves no place for --opts or arguments"
+else
+	check_image_fits
 fi
 
 # Quote each app argument in single quotes; a ' inside becomes '\''.
@@ -92,14 +142,44 @@ for a in "$@"; do
 	cmdline+=" '${a//\'/\'\\\'\'}'"
 done
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+errlog=$tmp/qemu.err
 args=(-M "$machine" -accel "$accel" -m "$mem" -display none -monitor none -serial stdio
-      -no-reboot -nodefaults -kernel "$image" -append "$cmdline")
+      -no-reboot -nodefaults)
+if [ "$efi" = 0 ]; then
+	args+=(-kernel "$image" -append "$cmdline")
+	[ -n "$initrd" ] && args+=(-initrd "$initrd")
+else
+	code=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd} vars=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+	[ -f "$code" ] && [ -f "$vars" ] || die "OVMF not found ($code, $vars): run support/deps.sh test"
+	cp "$vars" "$tmp/vars.fd"
+	args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+	       -drive "if=pflash,format=raw,unit=1,file=$tmp/vars.fd")
+	if [ -n "$image" ]; then
+		# A directory ESP for this run: the stub, its command line and the initrd.
+		esp_dir=$tmp/esp
+		mkdir -p "$esp_dir/EFI/BOOT"
+		cp "$image" "$esp_dir/EFI/BOOT/BOOTX64.EFI"
+		[ "$efi_cmdline" = 0 ] || printf '%s\n' "$cmdline" >"$esp_dir/EFI/BOOT/cmdline"
+		[ -z "$initrd" ] || cp "$initrd" "$esp_dir/EFI/BOOT/initrd"
+	fi
+	if [ -n "$esp_dir" ]; then
+		# vvfat: read-only would do, but IDE and AHCI cannot attach a read-only drive.
+		args+=(-drive "if=none,id=esp,file=fat:rw:$esp_dir,format=raw")
+	else
+		fmt=raw; [ "${efi_disk##*.}" = qcow2 ] && fmt=qcow2
+		args+=(-drive "if=none,id=esp,file=$efi_disk,format=$fmt,snapshot=on")
+	fi
+	# The boot disk first (QEMU's boot order reaches OVMF through fw_cfg), so the firmware does
+	# not try a --disk without an ESP before it.
+	args+=(-device "ide-hd,drive=esp,bootindex=0")
+fi
 # auto-kernel-cmdline=off: with it, QEMU appends virtio_mmio.device= options after the app's
 # arguments; the image finds its virtio-mmio devices in the ACPI tables instead.
 [ "$machine" = microvm ] && args[1]="microvm,isa-serial=on,auto-kernel-cmdline=off"
 [ "$debug_exit" = 1 ] && args+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 [ "$debugcon" = 1 ] && args+=(-debugcon file:/dev/stdout)
-[ -n "$initrd" ] && args+=(-initrd "$initrd")
 [ -n "$cpu" ] && args+=(-cpu "$cpu")
 
 # NICs: a netdev each, and its virtio-net device on the machine's bus.
@@ -118,6 +198,8 @@ nic_args() {
 	esac
 	[ -z "$rest" ] || die "--nic: unknown part '$rest' of '$spec'"
 	dev=$([ "$machine" = microvm ] && echo virtio-net-device || echo virtio-net-pci)
+	# Under UEFI no iPXE option ROM: OVMF has its own virtio-net driver, and nothing boots from it.
+	[ "$efi" = 0 ] || dev+=",romfile="
 	args+=(-netdev "$netdev" -device "$dev,netdev=n$i${mac:+,mac=$mac}")
 }
 for i in "${!nics[@]}"; do
@@ -131,8 +213,6 @@ fi
 # microvm's virtio-mmio devices speak virtio 1.0 (version 2) only when asked; Skiff needs that.
 [ "$machine" = microvm ] && { [ ${#nics[@]} -gt 0 ] || [ -n "$disk" ]; } && args+=(-global virtio-mmio.force-legacy=false)
 
-errlog=$(mktemp)
-trap 'rm -f "$errlog"' EXIT
 set +e
 # QEMU runs under timeout, which puts itself in a process group of its own: a signal that ends
 # this script is passed on to it (timeout hands it to QEMU), so QEMU never outlives the script.

@@ -119,6 +119,41 @@ ifeq ($(CONFIG_SK_KSYMS),y)
 endif
 	$(Q)mv $@.tmp $@
 
+# UEFI: <app>.efi is a GNU-EFI application (plat/efi) carrying the stripped <app>.kvm (blob.S
+# .incbin's it). GNU-EFI's way, with Debian's files as shipped: position-independent objects with
+# 16-bit wchar_t, linked as a shared object on its crt0 and linker script, then copied into a
+# PE/COFF image whose .reloc the crt0's self-relocation goes by.
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+EFI_O := $(O)/efi
+EFI_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fpic -fshort-wchar -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -fno-strict-aliasing -fcf-protection=none \
+	-DGNU_EFI_USE_MS_ABI -nostdinc -isystem $(GCC_INCLUDE) -isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 \
+	-Iinclude -Iplat/efi/include -Iplat/common/include -I$(O)/include -MMD -MP
+
+$(EFI_O)/%.o: plat/efi/%.c support/rules.mk | $(O)/include/generated/autoconf.h
+	$(call say,CC,$< (EFI))
+	@mkdir -p $(dir $@)
+	$(Q)$(TARGET_CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(EFI_O)/$(APP_NAME).kvm.stripped: $(O)/$(APP_NAME).kvm
+	$(Q)mkdir -p $(dir $@) && $(OBJCOPY) --strip-all $< $@
+
+$(EFI_O)/blob.o: plat/efi/blob.S $(EFI_O)/$(APP_NAME).kvm.stripped
+	$(call say,EMBED,$(APP_NAME).kvm in $(APP_NAME).efi)
+	$(Q)$(TARGET_CC) -D__ASSEMBLY__ -DSKIFF_IMAGE='"$(EFI_O)/$(APP_NAME).kvm.stripped"' -c $< -o $@
+
+$(O)/$(APP_NAME).efi: $(patsubst plat/efi/%.c,$(EFI_O)/%.o,$(efi-srcs)) $(EFI_O)/blob.o
+	$(call say,LD,$@)
+	$(Q)$(TARGET_LD) -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined --build-id=none \
+		-T $(EFI_LIB)/elf_x86_64_efi.lds -o $@.so $(EFI_LIB)/crt0-efi-x86_64.o $^ \
+		-L$(EFI_LIB) -lefi -lgnuefi
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $@.so $@.tmp
+	$(Q)rm -f $@.so && mv $@.tmp $@
+
+-include $(patsubst plat/efi/%.c,$(EFI_O)/%.d,$(efi-srcs))
+
 # Next to a Xen image, the xl config that boots it.
 $(O)/$(APP_NAME).xen.cfg: $(O)/$(APP_NAME).xen support/xl-config.sh
 	$(call say,XLCFG,$@)

@@ -6,9 +6,14 @@
  *   boot page tables that identity map the first 1 GiB and calls kvm_pvh_main(start_info, tsc).
  * - skiff-hv starts the ELF entry point, hv_start64, in long mode at CPL 3 with %rdi = struct
  *   hv_boot_info (include/skiff/hv_abi.h), and finds the image's needs in the Skiff manifest note.
+ * - The UEFI stub (plat/efi) finds efi_start64 through the Skiff ENTRY64 note and enters it in
+ *   long mode at CPL 0 on the firmware's identity map, %rdi = struct hvm_start_info, %rsi = the
+ *   stub's first TSC (include/skiff/entry64.h). It moves to the same boot tables as the PVH entry
+ *   and calls kvm_efi_main(start_info, tsc).
  */
 #include <generated/autoconf.h>
 #include <skiff/hv_abi.h>
+#include <skiff/entry64.h>
 #include <kvm/x86.h>
 #include <plat-common/x86_boot.S.h>
 
@@ -51,6 +56,15 @@
 	.quad hv_trap_stubs
 	.balign 4
 
+	.balign 4
+	.long 6			/* name size */
+	.long 8			/* descriptor size: the entry's address */
+	.long SKIFF_NOTE_ENTRY64
+	.asciz "Skiff"
+	.balign 4
+	.quad efi_start64
+	.balign 4
+
 	.section .text.boot, "ax"
 	.code64
 	.globl hv_start64
@@ -62,6 +76,49 @@ hv_start64:
 	leaq boot_stack_top(%rip), %rsp
 	xorl %ebp, %ebp
 	call kvm_hv_main	/* %rdi: the boot info, from the monitor */
+	ud2
+
+	/*
+	 * The firmware's page tables map everything, but they and its GDT live in memory the image
+	 * now owns: build the boot tables (in .bss, which the loader zeroed), switch to them and to
+	 * the boot GDT before touching anything else. The code runs at its identity address in
+	 * both maps. NXE for the data mappings to come; CR4.PAE and EFER.LME are on already.
+	 */
+	.globl efi_start64
+efi_start64:
+	cli
+	cld
+	movq %rdi, %r12			/* start info: callee-saved across the loop */
+	movq %rsi, %r13			/* the loader's TSC */
+	leaq boot_pdpt + (PTE_P | PTE_W)(%rip), %rax
+	movq %rax, boot_pml4(%rip)
+	leaq boot_pd + (PTE_P | PTE_W)(%rip), %rax
+	movq %rax, boot_pdpt(%rip)
+	leaq boot_pd(%rip), %rdi
+	xorl %ecx, %ecx
+1:	movq %rcx, %rax
+	shlq $21, %rax
+	orq $(PTE_P | PTE_W | PTE_PS), %rax
+	movq %rax, (%rdi, %rcx, 8)
+	incl %ecx
+	cmpl $512, %ecx
+	jne 1b
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_NXE, %eax
+	wrmsr
+	leaq boot_stack_top(%rip), %rsp	/* the firmware's stack may lie above 1 GiB */
+	leaq boot_pml4(%rip), %rax
+	movq %rax, %cr3
+	lgdt boot_gdt_ptr64(%rip)
+	leaq 2f(%rip), %rax
+	pushq $GDT_KCODE
+	pushq %rax
+	lretq
+2:	X86_BOOT64_PROLOGUE GDT_KDATA
+	movq %r12, %rdi
+	movq %r13, %rsi
+	call kvm_efi_main
 	ud2
 
 	.code32
@@ -118,6 +175,10 @@ boot_gdt_end:
 boot_gdt_ptr:
 	.word boot_gdt_end - boot_gdt - 1
 	.long boot_gdt
+	.balign 8
+boot_gdt_ptr64:			/* lgdt in long mode reads a 64-bit base */
+	.word boot_gdt_end - boot_gdt - 1
+	.quad boot_gdt
 
 	.section .data
 	.balign 8

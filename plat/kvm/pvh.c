@@ -1,48 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * The PVH entry (QEMU -kernel on any machine type): turns struct hvm_start_info into a kvm_boot.
- * The layout below follows the PVH boot ABI documented in Xen's public hvm/start_info.h.
+ * The PVH entry (QEMU -kernel on any machine type) and the 64-bit entry of the UEFI stub
+ * (include/skiff/entry64.h): both hand over a struct hvm_start_info, which becomes a kvm_boot.
  */
 #include <stdint.h>
 #include <string.h>
 #include <skiff/cmdline.h>
+#include <skiff/entry64.h>
+#include <plat-common/hvm_start_info.h>
 #include <kvm/setup.h>
 
-#define HVM_START_MAGIC 0x336ec578
-
-struct hvm_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-	uint64_t memmap_paddr;	/* version >= 1 */
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
-
-struct hvm_modlist_entry {
-	uint64_t paddr;
-	uint64_t size;
-	uint64_t cmdline_paddr;
-	uint64_t reserved;
-};
-
-struct hvm_memmap_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-	uint32_t reserved;
-};
-
-_Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info layout");
-_Static_assert(sizeof(struct hvm_modlist_entry) == 32, "hvm_modlist_entry layout");
-_Static_assert(sizeof(struct hvm_memmap_entry) == 24, "hvm_memmap_entry layout");
-
 /* The boot tables map only the first 1 GiB: everything the loader points to must lie below it. */
-#define BOOT_MAPPED_LIMIT (1ULL << 30)
+#define BOOT_MAPPED_LIMIT SKIFF_ENTRY64_LIMIT
 
 static struct kvm_boot kb;
 static char cmdline[SK_CMDLINE_MAX];
@@ -94,20 +63,32 @@ static void find_initrd(const struct hvm_start_info *si)
 	kb.bi.initrd_len = m[0].size;
 }
 
-noreturn void kvm_pvh_main(uint32_t start_info, uint64_t boot_tsc);
-
-noreturn void kvm_pvh_main(uint32_t start_info, uint64_t boot_tsc)
+static noreturn void start(uint64_t start_info, uint64_t boot_tsc, const char *plat_name)
 {
 	const struct hvm_start_info *si = (const void *)(uintptr_t)start_info;
 
-	kb.bi.plat_name = "kvm-qemu";
+	kb.bi.plat_name = plat_name;
 	kb.bi.cmdline = cmdline;
 	kb.bi.boot_tsc = boot_tsc;
-	if (start_info && si->magic == HVM_START_MAGIC) {
+	if (start_info && below_limit(start_info, sizeof(*si)) && si->magic == HVM_START_MAGIC) {
 		copy_cmdline(si->cmdline_paddr);
 		copy_memmap(si);
 		find_initrd(si);
 		kb.rsdp = si->rsdp_paddr;
 	}
 	kvm_setup(&kb);
+}
+
+noreturn void kvm_pvh_main(uint32_t start_info, uint64_t boot_tsc);
+noreturn void kvm_efi_main(uint64_t start_info, uint64_t loader_tsc);
+
+noreturn void kvm_pvh_main(uint32_t start_info, uint64_t boot_tsc)
+{
+	start(start_info, boot_tsc, "kvm-qemu");
+}
+
+/* From efi_start64 (entry.S): the UEFI stub's hand-off, the same start info in long mode. */
+noreturn void kvm_efi_main(uint64_t start_info, uint64_t loader_tsc)
+{
+	start(start_info, loader_tsc, "kvm-efi");
 }
