@@ -15,6 +15,8 @@
 #   - key-value (support/kv-bench.sh): apps/kv under skiff-hv against redis-server, redis-benchmark
 #   - networking (support/net-bench.sh): httpd under QEMU against nginx with the same wrk
 #     commands, httpd's size, smallest memory, time to the first response and idle CPU
+#   - UEFI (support/efi-bench.sh): .efi and disk-image sizes, OVMF start to main() (firmware,
+#     stub and Skiff apart), virtio-blk sequential throughput and 4 KiB random-read IOPS
 # Usage: support/bench.sh [RUNS] (default 50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -183,4 +185,5 @@ say "smallest memory for lua running apps/lua/rootfs/test.lua: QEMU -m $(smalles
 support/sqlite-bench.sh "$out"
 support/net-bench.sh "$out"
 support/kv-bench.sh "$out"
+support/efi-bench.sh "$out"
 say "(command: support/bench.sh $runs)"
