@@ -11,7 +11,8 @@
 #                    redis-cli and redis-benchmark, and nginx for the benchmark (never started as
 #                    a service; redis-server for the benchmark is redis-tools' redis-check-aof,
 #                    the same binary, run under the name redis-server)
-#   xen              what support/xen-test.sh runs on the host (QEMU, busybox, xl, grub-mkimage);
+#   xen              what support/xen-test.sh runs on the host (QEMU, busybox, xl, grub-mkimage)
+#                    and copies into dom0 (ab, dnsmasq);
 #                    the hypervisor and dom0 kernel are only downloaded, by xen-test.sh itself
 #   NAME             an upstream source package of the source table below (newlib, lua, lwip,
 #                    sqlite...), fetched and unpacked under build/deps/NAME-src
@@ -32,7 +33,7 @@ declare -A group_pkgs=(
 	# grub-xen-bin (modules only, no maintainer scripts) lets grub-mkimage build the GRUB test
 	# domUs. xen-utils-4.17's postinst says "Can't find hypervisor information in sysfs": harmless.
 	[xen]="qemu-system-x86 busybox-static cpio xz-utils xen-utils-4.17 xenstore-utils grub-common
-		grub-xen-bin gcc make binutils"
+		grub-xen-bin gcc make binutils apache2-utils dnsmasq-base"
 )
 DEPS=build/deps
 

@@ -6,10 +6,27 @@
 #
 # Usage: support/xen-test.sh [--workdir DIR] [--timeout SECONDS] GUEST...
 #   GUEST is NAME=IMAGE[,type=pv|pvh][,mem=MB][,extra=KERNEL-CMDLINE][,action=ACTION][,initrd=FILE]
+#            [,vifs=N][,disk=DISK]...[,dom0=SCRIPT]
 #     ACTION: shutdown-after=N  after N s record `xl list` for the guest, then `xl shutdown` it
 #             list-after=N      after N s record `xl list` for the guest, then let it run on
+#             shutdown-after-dom0  `xl shutdown` the guest once its dom0 script's run phase ends
 #             toolstack-crash-once  (tests of this harness) the first `xl create` dies on SIGABRT,
 #                               as xl now and then does under TCG; the guest is then retried
+#     vifs=N   N network interfaces (0-4; netback in dom0). vif K has the MAC 00:16:3e:5a:GG:0K (GG:
+#              the guest's position on the command line, in hex) and joins bridge xenbr(K mod 2),
+#              where dom0 is 10.0.0.1/24 (xenbr0) or 10.0.1.1/24 (xenbr1); dnsmasq in dom0 hands
+#              out 10.0.0.100-199 by DHCP on xenbr0
+#     disk=DISK  a disk (blkback in dom0; up to 4, xvda first): FILE (copied into dom0) or SIZEM
+#              (SIZE MiB of zeros made in dom0), either followed by :ro for a read-only disk
+#     dom0=SCRIPT  a busybox sh script run in dom0 as `SCRIPT before` just before `xl create` (to
+#              start servers the guest will use), as `SCRIPT run` in the background once the
+#              guest is created (see action=shutdown-after-dom0; a run phase still going when the
+#              guest ends is stopped), and as `SCRIPT after` once the guest is gone. Its environment: GUEST, OUT (files
+#              the script leaves there come back in DIR/NAME/dom0/), MAC0..MAC3, DISK0..DISK3 (the
+#              disk files in dom0), and for run and after DOMID, for run CREATE_CS (dom0's uptime
+#              in centiseconds when `xl create` started). Its output goes to OUT/before.log,
+#              run.log and after.log. Clients in dom0: busybox (wget, nc, ping, md5sum, dd, ...),
+#              ab (apache2-utils), dnsmasq. The scripts' dom0 logs: /run/xentest/*.log.
 #     A comma inside extra= is kept unless what follows it starts with another option name=.
 #   --workdir DIR      where results go (default build/xen-test)
 #   --timeout SECONDS  per-guest limit inside dom0 (default 60); then dom0 runs `xl destroy`
@@ -24,6 +41,10 @@
 #   domid=N  listed_before_destroy=yes|no  state=LETTERS|none (xl list, before the destroy)
 #   elapsed=S.SS (from the end of xl create to the guest's end)  and when they apply: shutdown_rc=N|killed
 #   (killed: xl still waited for the guest's acknowledgement), destroy_rc=N, status_raw=TEXT,
+#   dom0_rc=N|killed and dom0_after_rc=N (the dom0 script; killed: still running when the guest
+#   ended), backends=DEV:STATE... (each vif and vbd backend's xenbus state when the guest ended:
+#   6 is Closed, what a frontend that disconnected cleanly leaves), stale=none|WHAT (backend
+#   directories, vif interfaces or loop devices still there after the destroy),
 #   retried=yes (WHY): dom0's toolstack died on a signal on the first try (xl create or its
 #   monitoring daemon: not the guest's doing), so the guest ran a second time
 # Prints "xen-test: NAME reason=... status=..." per guest.
@@ -45,6 +66,10 @@ XEN_ARGS="console=com1 com1=115200,8n1 dom0_max_vcpus=1 loglvl=all guest_loglvl=
 # nothing about the guests; dom0 is thrown away after the run.
 DOM0_ARGS="console=hvc0 earlyprintk=xen loglevel=4 panic=1 cryptomgr.notests rodata=off"
 MODULES=(xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc)
+# The backends, loaded in this order (the deb has no modules.dep): bridge needs llc and stp.
+BACKEND_MODULES=(llc stp bridge xen-netback loop xen-blkback)
+# Where they are under lib/modules/VERSION/kernel in the package.
+MODULE_PATHS="drivers/xen/* net/llc/llc.ko* net/802/stp.ko* net/bridge/bridge.ko* drivers/net/xen-netback/* drivers/block/loop.ko* drivers/block/xen-blkback/*"
 BOOT_BUDGET=120 # seconds for Xen + dom0 to come up, on top of the guests' own limits
 # The CPU: max (TCG's SVM and NPT, which PVH guests need) without XSAVE. With XSAVE, dom0's
 # programs now and then find their registers or heap corrupted: xl's forked monitoring daemon
@@ -86,14 +111,17 @@ parse_args() {
 	[ ${#guest_specs[@]} -gt 0 ] || usage_error "no guest given (NAME=IMAGE[,type=pv|pvh][,mem=MB][,extra=...][,action=...][,initrd=FILE])"
 }
 
-# Per guest, indexed like guest_specs.
-g_name=() g_image=() g_type=() g_mem=() g_extra=() g_action=() g_initrd=()
+# Per guest, indexed like guest_specs. g_disks holds the guest's disk= values separated by '|'.
+g_name=() g_image=() g_type=() g_mem=() g_extra=() g_action=() g_initrd=() g_vifs=() g_disks=() g_dom0=()
 max_mem=0
+backends=0 # 1 when some guest has a vif or a disk: dom0 then loads netback and blkback
+nets=0     # 1 when some guest has a vif: dom0 then has bridges, dnsmasq and the clients
+disk_mb=0  # MiB of disks made in dom0 (SIZEM), for dom0's memory
 dom0_mb=256 # raised by build_initrd: the guests' files live in dom0's RAM, and xl reads them
 
 # parse_guest SPEC: fills the g_* arrays, or exits 2 saying what is wrong.
 parse_guest() {
-	local spec=$1 name image rest field key type=pv mem=64 extra="" action="" initrd="" last=""
+	local spec=$1 name image rest field key type=pv mem=64 extra="" action="" initrd="" last="" vifs=0 disks="" dom0="" d
 	[[ "$spec" == *=* ]] || usage_error "guest '$spec': expected NAME=IMAGE[,option=value...]"
 	name=${spec%%=*} rest=${spec#*=}
 	[[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$ ]] ||
@@ -107,10 +135,10 @@ parse_guest() {
 		[ "$field" != "$rest" ] && rest=${rest#*,} || rest=""
 		key=${field%%=*}
 		case "$key" in
-		type|mem|extra|action|initrd) [[ "$field" == *=* ]] || usage_error "guest '$name': '$key' needs a value" ;;
+		type|mem|extra|action|initrd|vifs|disk|dom0) [[ "$field" == *=* ]] || usage_error "guest '$name': '$key' needs a value" ;;
 		*)
 			# Not an option: part of a kernel command line that contained a comma.
-			[ "$last" = extra ] || usage_error "guest '$name': unknown option '$field' (type, mem, extra, action, initrd)"
+			[ "$last" = extra ] || usage_error "guest '$name': unknown option '$field' (type, mem, extra, action, initrd, vifs, disk, dom0)"
 			extra+=",$field"
 			continue ;;
 		esac
@@ -121,21 +149,43 @@ parse_guest() {
 		extra) extra=${field#*=} ;;
 		action) action=${field#*=} ;;
 		initrd) initrd=${field#*=} ;;
+		vifs) vifs=${field#*=} ;;
+		disk) disks+="${disks:+|}${field#*=}" ;;
+		dom0) dom0=${field#*=} ;;
 		esac
 	done
 	case "$type" in pv|pvh) ;; *) usage_error "guest '$name': type '$type' is not pv or pvh" ;; esac
 	[[ "$mem" =~ ^[0-9]+$ ]] && [ "$mem" -ge 8 ] && [ "$mem" -le 1024 ] ||
 		usage_error "guest '$name': mem '$mem' is not a number of MB from 8 to 1024"
 	[[ "$extra" != *[[:cntrl:]]* ]] || usage_error "guest '$name': extra= contains a control character"
-	[ -z "$action" ] || [[ "$action" =~ ^((shutdown|list)-after=[0-9]{1,4}|toolstack-crash-once)$ ]] ||
-		usage_error "guest '$name': action '$action' is not shutdown-after=N, list-after=N or toolstack-crash-once"
+	[ -z "$action" ] || [[ "$action" =~ ^((shutdown|list)-after=[0-9]{1,4}|shutdown-after-dom0|toolstack-crash-once)$ ]] ||
+		usage_error "guest '$name': action '$action' is not shutdown-after=N, list-after=N, shutdown-after-dom0 or toolstack-crash-once"
+	[ "$action" != shutdown-after-dom0 ] || [ -n "$dom0" ] || usage_error "guest '$name': action shutdown-after-dom0 needs a dom0 script"
 	[ -z "$initrd" ] || [ -f "$initrd" ] || usage_error "guest '$name': initrd '$initrd' not found"
+	[[ "$vifs" =~ ^[0-4]$ ]] || usage_error "guest '$name': vifs '$vifs' is not a number from 0 to 4"
+	[ -z "$dom0" ] || [ -f "$dom0" ] || usage_error "guest '$name': dom0 script '$dom0' not found"
+	local IFS='|' ndisks=0
+	for d in $disks; do
+		ndisks=$((ndisks + 1))
+		[ $ndisks -le 4 ] || usage_error "guest '$name': more than 4 disks"
+		d=${d%:ro}
+		if [[ "$d" =~ ^[0-9]+M$ ]]; then
+			[ "${d%M}" -ge 1 ] && [ "${d%M}" -le 1024 ] || usage_error "guest '$name': disk size '$d' is not 1M to 1024M"
+			disk_mb=$((disk_mb + ${d%M}))
+		else
+			[ -f "$d" ] || usage_error "guest '$name': disk '$d' not found (FILE or SIZEM, then :ro if read-only)"
+		fi
+	done
+	unset IFS
+	[ "$vifs" = 0 ] && [ -z "$disks" ] || backends=1
+	[ "$vifs" = 0 ] || nets=1
 	local i
 	for i in "${g_name[@]}"; do
 		[ "$i" != "$name" ] || usage_error "guest name '$name' given twice"
 	done
 	g_name+=("$name") g_image+=("$image") g_type+=("$type") g_mem+=("$mem")
 	g_extra+=("$extra") g_action+=("$action") g_initrd+=("$initrd")
+	g_vifs+=("$vifs") g_disks+=("$disks") g_dom0+=("$dom0")
 	[ "$mem" -le "$max_mem" ] || max_mem=$mem
 }
 
@@ -196,20 +246,31 @@ kernel_package() {
 	echo "$p"
 }
 
-# vmlinux (uncompressed: Xen's own xz decompression under TCG costs ~3.5 s a boot) and the five
-# xen device modules. Only these are taken out of the package, which saves unpacking ~400 MB.
+# vmlinux (uncompressed: Xen's own xz decompression under TCG costs ~3.5 s a boot) and the xen
+# device and backend modules. Only these are taken out of the package, which saves unpacking
+# ~400 MB. A cache from before the backends were added gets its modules from the cached package.
 fetch_kernel() {
-	local pkg tmp deb off vmlinuz m f
-	[ -f "$CACHE/kernel/vmlinux" ] && [ -f "$CACHE/kernel/version" ] && return 0
-	pkg=$(kernel_package)
-	[ -n "$pkg" ] || unavailable "cannot resolve linux-image-amd64 to a kernel package (apt-cache depends)"
-	log "fetching $pkg (cached under build/deps/xen)"
-	mkdir -p "$CACHE/debs"
-	apt_download "$CACHE/debs" "$pkg" || unavailable "cannot download $pkg (see $CACHE/debs/apt.log)"
-	deb=$(ls -t "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
-	[ -n "$deb" ] || unavailable "downloaded $pkg but found no .deb"
+	local pkg tmp deb off vmlinuz m f p pats=()
+	if [ -f "$CACHE/kernel/vmlinux" ] && [ -f "$CACHE/kernel/version" ]; then
+		for m in "${MODULES[@]}" "${BACKEND_MODULES[@]}"; do
+			[ -f "$CACHE/kernel/modules/$m.ko" ] || break
+		done
+		[ -f "$CACHE/kernel/modules/$m.ko" ] && return 0
+		deb=$CACHE/debs/$(cat "$CACHE/kernel/version")
+	else
+		pkg=$(kernel_package)
+		[ -n "$pkg" ] || unavailable "cannot resolve linux-image-amd64 to a kernel package (apt-cache depends)"
+		log "fetching $pkg (cached under build/deps/xen)"
+		mkdir -p "$CACHE/debs"
+		apt_download "$CACHE/debs" "$pkg" || unavailable "cannot download $pkg (see $CACHE/debs/apt.log)"
+		deb=$(ls -t "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
+	fi
+	[ -n "$deb" ] && [ -f "$deb" ] || unavailable "no kernel package in $CACHE/debs (remove $CACHE/kernel to fetch it again)"
 	tmp=$(mktemp -d "$CACHE/kernel.XXXXXX")
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/xen/*'
+	for p in $MODULE_PATHS; do
+		pats+=("./lib/modules/*/kernel/$p")
+	done
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' "${pats[@]}"
 	vmlinuz=$(ls "$tmp"/boot/vmlinuz-* | head -n 1)
 	# The bzImage's payload is one XZ stream: find its magic, decompress only that stream.
 	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" | head -n 1 | cut -d: -f1 || true)
@@ -217,10 +278,10 @@ fetch_kernel() {
 	mkdir -p "$tmp/out/modules"
 	# xz stops reading at the end of the stream: tail's SIGPIPE is expected, not a failure.
 	{ tail -c +$((off + 1)) "$vmlinuz" || true; } | xz -dc --single-stream >"$tmp/out/vmlinux"
-	[ "$(head -c 4 "$tmp/out/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] || unavailable "vmlinux from $pkg is not an ELF file"
-	for m in "${MODULES[@]}"; do
+	[ "$(head -c 4 "$tmp/out/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] || unavailable "vmlinux from $(basename "$deb") is not an ELF file"
+	for m in "${MODULES[@]}" "${BACKEND_MODULES[@]}"; do
 		f=$(find "$tmp/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" | head -n 1)
-		[ -n "$f" ] || unavailable "$pkg has no module $m"
+		[ -n "$f" ] || unavailable "$(basename "$deb") has no module $m"
 		case "$f" in *.xz) xz -dc "$f" >"$tmp/out/modules/$m.ko" ;; *) cp "$f" "$tmp/out/modules/$m.ko" ;; esac
 	done
 	basename "$deb" >"$tmp/out/version"
@@ -245,11 +306,12 @@ copy_with_libs() {
 	done
 }
 
-# base.cpio: everything in dom0's initramfs that does not depend on the guests. Rebuilt when the
-# host's xl or busybox, the kernel or this script change.
+# base.cpio: everything in dom0's initramfs that does not depend on the guests (the backends'
+# modules and hotplug scripts included). Rebuilt when the host's xl or busybox, the kernel, the
+# hotplug scripts or this script change.
 build_base() {
 	local key tmp r a libgcc
-	key="$(pkg_version "xen-utils-$XENVER") $(pkg_version busybox-static) $(cat "$CACHE/kernel/version") $(md5sum <"$0" | cut -d' ' -f1)"
+	key="$(pkg_version "xen-utils-$XENVER") $(pkg_version busybox-static) $(cat "$CACHE/kernel/version") $(cat "$0" "$ROOT"/support/xen/*-skiff | md5sum | cut -d' ' -f1)"
 	[ -f "$CACHE/base.cpio" ] && [ "$(cat "$CACHE/base.key" 2>/dev/null)" = "$key" ] && return 0
 	log "building the dom0 base initramfs"
 	tmp=$(mktemp -d "$CACHE/base.XXXXXX")
@@ -258,6 +320,9 @@ build_base() {
 	ln -s ../run "$r/var/run"
 	ln -s ../run/lock "$r/var/lock"
 	: >"$r/etc/xen/xl.conf"
+	# Users for programs that look them up (dnsmasq drops to a user it must find).
+	printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$r/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
 	cp /bin/busybox "$r/bin/busybox"
 	for a in $(/bin/busybox --list); do
 		[ "$a" = busybox ] || ln -s busybox "$r/bin/$a"
@@ -274,9 +339,30 @@ build_base() {
 	mkdir -p "$r/lib/x86_64-linux-gnu"
 	cp -L "$libgcc" "$r/lib/x86_64-linux-gnu/libgcc_s.so.1"
 	cp "$CACHE/kernel/modules/"*.ko "$r/modules/"
+	# libxl runs the hotplug scripts from here itself: no udev in this dom0.
+	mkdir -p "$r/etc/xen/scripts"
+	cp "$ROOT/support/xen/vif-skiff" "$ROOT/support/xen/block-skiff" "$r/etc/xen/scripts/"
 	(cd "$r" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/base.cpio"
 	mv "$tmp/base.cpio" "$CACHE/base.cpio"
 	echo "$key" >"$CACHE/base.key"
+	rm -rf "$tmp"
+}
+
+# net.cpio: the clients that tests run in dom0 against guests with vifs, beside busybox's: ab
+# (apache2-utils) and dnsmasq, with their libraries. About 15 MB, so only runs with a vif carry it.
+build_net() {
+	local key tmp b
+	key="$(pkg_version apache2-utils) $(pkg_version dnsmasq-base) $(md5sum <"$0" | cut -d' ' -f1)"
+	[ -f "$CACHE/net.cpio" ] && [ "$(cat "$CACHE/net.key" 2>/dev/null)" = "$key" ] && return 0
+	for b in ab dnsmasq; do
+		command -v "$b" >/dev/null || unavailable "$b is not installed (support/deps.sh xen)"
+	done
+	log "building the dom0 network clients' initramfs"
+	tmp=$(mktemp -d "$CACHE/net.XXXXXX")
+	copy_with_libs "$tmp/root" "$(command -v ab)" "$(command -v dnsmasq)"
+	(cd "$tmp/root" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/net.cpio"
+	mv "$tmp/net.cpio" "$CACHE/net.cpio"
+	echo "$key" >"$CACHE/net.key"
 	rm -rf "$tmp"
 }
 
@@ -286,10 +372,11 @@ prepare_cache() {
 	exec 9>"$CACHE/.lock"
 	flock -w 900 9 || unavailable "another xen-test has held $CACHE/.lock for 15 minutes"
 	# Work directories of an earlier run that was interrupted.
-	rm -rf "$CACHE"/xen.?????? "$CACHE"/kernel.?????? "$CACHE"/base.??????
+	rm -rf "$CACHE"/xen.?????? "$CACHE"/kernel.?????? "$CACHE"/base.?????? "$CACHE"/net.??????
 	fetch_xen
 	fetch_kernel
 	build_base
+	[ "$nets" = 0 ] || build_net
 	exec 9>&-
 }
 
@@ -315,6 +402,66 @@ guest_config() {
 	echo 'on_poweroff = "preserve"'
 	echo 'on_crash = "preserve"'
 	echo 'on_reboot = "destroy"'
+	vif_line "$i"
+	disk_line "$i"
+}
+
+# The vif line of guest I (none without vifs): fixed MACs, the fast hotplug script.
+vif_line() {
+	local i=$1 k sep="" line=""
+	[ "${g_vifs[$i]}" != 0 ] || return 0
+	for ((k = 0; k < g_vifs[i]; k++)); do
+		line+="$sep'mac=$(guest_mac "$i" "$k"),bridge=xenbr$((k % 2)),script=vif-skiff'"
+		sep=", "
+	done
+	echo "vif = [ $line ]"
+}
+
+guest_mac() {
+	printf '00:16:3e:5a:%02x:%02x' "$1" "$2"
+}
+
+DISK_LETTERS=(a b c d)
+
+# The disk line of guest I: files in dom0 (see disk_path), xvda first, the fast hotplug script.
+disk_line() {
+	local i=$1 d k=0 sep="" line="" access IFS='|'
+	[ -n "${g_disks[$i]}" ] || return 0
+	for d in ${g_disks[$i]}; do
+		access=rw
+		[ "${d%:ro}" = "$d" ] || access=ro
+		line+="$sep'format=raw,vdev=xvd${DISK_LETTERS[k]},access=$access,script=block-skiff,target=$(disk_path "$i" $k)'"
+		sep=", "
+		k=$((k + 1))
+	done
+	echo "disk = [ $line ]"
+}
+
+# Where guest I's disk K lives in dom0: copied files under /xentest, made ones under /run.
+disk_path() {
+	echo "/run/xentest/disk/${g_name[$1]}-$2.img"
+}
+
+# stage_disks I DIR: DIR/disks lists guest I's disks for dom0, one a line "K SOURCE PATH": dom0
+# puts SOURCE (a file copied into DIR as disk-K.img, or SIZEM: that many MiB of zeros) at PATH.
+# DIR/macs: its vifs' MACs as MAC0=... lines, for the dom0 script.
+stage_disks() {
+	local i=$1 dir=$2 d k=0 src IFS='|'
+	: >"$dir/disks"
+	for d in ${g_disks[$i]}; do
+		src=${d%:ro}
+		if [[ "$src" =~ ^[0-9]+M$ ]]; then
+			echo "$k $src $(disk_path "$i" $k)" >>"$dir/disks"
+		else
+			cp "$src" "$dir/disk-$k.img"
+			echo "$k /xentest/g/${g_name[$i]}/disk-$k.img $(disk_path "$i" $k)" >>"$dir/disks"
+		fi
+		k=$((k + 1))
+	done
+	unset IFS
+	for ((k = 0; k < g_vifs[i]; k++)); do
+		echo "MAC$k=$(guest_mac "$i" "$k")"
+	done >"$dir/macs"
 }
 
 # build_initrd: WORKDIR/dom0-initrd.cpio = the cached base + a small archive with /init and the
@@ -328,6 +475,8 @@ build_initrd() {
 	{
 		echo "TIMEOUT=$timeout_s"
 		echo "GUESTS=\"${g_name[*]}\""
+		echo "BACKENDS=$backends"
+		echo "NETS=$nets"
 	} >"$s/xentest/guests.sh"
 	for i in "${!g_name[@]}"; do
 		n=${g_name[$i]}
@@ -335,12 +484,19 @@ build_initrd() {
 		cp "${g_image[$i]}" "$s/xentest/g/$n/kernel"
 		[ -z "${g_initrd[$i]}" ] || cp "${g_initrd[$i]}" "$s/xentest/g/$n/ramdisk"
 		[ -z "${g_action[$i]}" ] || echo "${g_action[$i]}" >"$s/xentest/g/$n/action"
+		[ -z "${g_dom0[$i]}" ] || cp "${g_dom0[$i]}" "$s/xentest/g/$n/dom0.sh"
+		stage_disks "$i" "$s/xentest/g/$n"
 		guest_config "$i" >"$s/xentest/g/$n/cfg"
 	done
 	bytes=$(du -sb "$s/xentest/g" | cut -f1)
-	dom0_mb=$((256 + 2 * ((bytes >> 20) + 1)))
+	dom0_mb=$((256 + 2 * ((bytes >> 20) + 1) + disk_mb))
 	(cd "$s" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet) >"$workdir/guests.cpio"
-	cat "$CACHE/base.cpio" "$workdir/guests.cpio" >"$workdir/dom0-initrd.cpio"
+	if [ "$nets" = 1 ]; then
+		dom0_mb=$((dom0_mb + 2 * ($(stat -c %s "$CACHE/net.cpio") >> 20)))
+		cat "$CACHE/base.cpio" "$CACHE/net.cpio" "$workdir/guests.cpio" >"$workdir/dom0-initrd.cpio"
+	else
+		cat "$CACHE/base.cpio" "$workdir/guests.cpio" >"$workdir/dom0-initrd.cpio"
+	fi
 	rm -rf "$s" "$workdir/guests.cpio"
 }
 
@@ -478,6 +634,8 @@ main() {
 			unavailable "Xen and dom0 did not come up within ${qemu_limit} s (see $workdir/serial.log)"
 		unavailable "Xen and dom0 did not come up; QEMU exited with $qemu_rc (see $workdir/serial.log, $workdir/qemu.log)"
 	fi
+	why=$(tr -d '\r' <"$workdir/serial.log" | sed -n 's/^XENTEST-BACKENDS-FAILED //p' | head -n 1 || true)
+	[ -z "$why" ] || log "dom0: $why (see $workdir/serial.log)"
 	corrupt=0
 	collect
 	save_configs

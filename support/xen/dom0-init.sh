@@ -4,16 +4,20 @@
 # Brings up the toolstack (xenstored, xen-init-dom0, xenconsoled), runs each guest listed in
 # /xentest/guests.sh with `xl create`, one after another, and sends each guest's files to the host
 # through the console as a base64 tar with its md5 sum, right after that guest ends (so a later
-# hang loses nothing already done). Then powers the machine off.
+# hang loses nothing already done). Then powers the machine off. When a guest has vifs or disks,
+# dom0 first loads netback and blkback and sets up two bridges and dnsmasq (start_backends); a
+# guest's dom0 script runs beside it and once more after it (see xen-test.sh --help).
 #
 # Protocol on the console, one marker a line (the host ignores everything else):
-#   XENTEST-INIT / XENTEST-DOM0-READY / XENTEST-DOM0-FAILED <why>
+#   XENTEST-INIT / XENTEST-DOM0-READY uptime_cs=... (init_cs: /init started; toolstack_cs: xenstored
+#   and xenconsoled up; the rest is the backends) / XENTEST-DOM0-FAILED <why> /
+#   XENTEST-BACKENDS-FAILED <why>
 #   XENTEST-GUEST-START <name> / XENTEST-RESULT <name> reason=... status=...
 #   XENTEST-FILE <name>.tar <size> <md5>, base64 lines, XENTEST-EOF (a tar of the guest's files)
 #   XENTEST-DONE
 # No `set -e`: every step is checked, and a failing guest must not stop the ones after it.
 
-export PATH=/bin:/usr/bin:/usr/lib/xen-4.17/bin
+export PATH=/bin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
 say() { echo "XENTEST-$*"; }
 
 # Dom0 uptime in centiseconds. Counting sleeps would be wrong: each xl call takes ~0.1 s here.
@@ -58,6 +62,120 @@ start_toolstack() {
 	done
 	xen-init-dom0 >/run/xen-init-dom0.log 2>&1 || return 1
 	xenconsoled --log=guest --log-dir=/var/log/xen/console
+}
+
+# The backends (only when a guest has a vif or a disk): the recipe of xen-netback.md. libxl runs
+# the hotplug scripts itself; the stock block script would also need /dev/stdin (devtmpfs has no
+# /dev/std*), and ours writes to /run/xentest. Bridges: xenbr0 10.0.0.1/24 and xenbr1
+# 10.0.1.1/24 (forward delay 0: a new port forwards at once; busybox brctl has no setfd). dnsmasq
+# serves DHCP on xenbr0 (--no-ping: its check that an address is unused costs 3 s an offer);
+# it logs to /run/xentest/dnsmasq.log.
+start_backends() {
+	local m
+	ln -sf /proc/self/fd /dev/fd && ln -sf /proc/self/fd/0 /dev/stdin &&
+	ln -sf /proc/self/fd/1 /dev/stdout && ln -sf /proc/self/fd/2 /dev/stderr || return 1
+	mkdir -p /run/xentest/disk && : >/run/xentest/hotplug.log || return 1
+	for m in llc stp bridge xen-netback loop xen-blkback; do
+		insmod /modules/$m.ko || return 1
+	done
+	[ "$NETS" = 1 ] || return 0
+	ip link set lo up || return 1
+	for m in 0 1; do
+		brctl addbr xenbr$m && echo 0 >/sys/class/net/xenbr$m/bridge/forward_delay &&
+		ip addr add 10.0.$m.1/24 dev xenbr$m && ip link set xenbr$m up || return 1
+	done
+	dnsmasq --user=root --group=root --no-resolv --no-hosts --port=0 --interface=xenbr0 --bind-interfaces \
+		--dhcp-range=10.0.0.100,10.0.0.199,1h --no-ping --dhcp-leasefile=/run/xentest/dnsmasq.leases \
+		--pid-file=/run/xentest/dnsmasq.pid --log-dhcp --log-facility=/run/xentest/dnsmasq.log
+}
+
+# make_disks NAME: the guest's disk files where its xl config wants them (build_initrd's list).
+make_disks() {
+	local k src path
+	unset DISK0 DISK1 DISK2 DISK3
+	[ -f "/xentest/g/$1/disks" ] || return 0
+	while read -r k src path; do
+		case "$src" in
+		*M) truncate -s "$src" "$path" || return 1 ;;
+		*) cp "$src" "$path" || return 1 ;;
+		esac
+		export "DISK$k=$path"
+	done <"/xentest/g/$1/disks"
+}
+
+# The guest's dom0 script before `xl create` (bounded): servers the guest will use start here.
+run_dom0_before() {
+	local name=$1 o=$2/dom0
+	[ -f "/xentest/g/$name/dom0.sh" ] || return 0
+	mkdir -p "$o"
+	MAC0="" MAC1="" MAC2="" MAC3=""
+	. "/xentest/g/$name/macs"
+	GUEST=$name OUT=$o MAC0=$MAC0 MAC1=$MAC1 MAC2=$MAC2 MAC3=$MAC3 \
+		timeout 30 sh "/xentest/g/$name/dom0.sh" before >"$o/before.log" 2>&1 </dev/null
+}
+
+# The guest's dom0 script, in the background: `dom0.sh run`, its output in OUT/run.log.
+start_dom0_script() {
+	local name=$1 o=$2/dom0
+	[ -f "/xentest/g/$name/dom0.sh" ] || return 0
+	GUEST=$name DOMID=$(xl domid "$name" 2>/dev/null) OUT=$o CREATE_CS=$create_cs \
+		MAC0=$MAC0 MAC1=$MAC1 MAC2=$MAC2 MAC3=$MAC3 \
+		sh "/xentest/g/$name/dom0.sh" run >"$o/run.log" 2>&1 </dev/null &
+	dom0_pid=$!
+}
+
+# reap_dom0_script OUTDIR: the run phase's exit status, or "killed" if it outlived the guest.
+reap_dom0_script() {
+	local rc
+	[ -n "$dom0_pid" ] || return 0
+	if kill -0 "$dom0_pid" 2>/dev/null; then
+		pkill -P "$dom0_pid" 2>/dev/null # its clients first (a ping, an ab) then the script
+		kill "$dom0_pid" 2>/dev/null
+		wait "$dom0_pid" 2>/dev/null
+		echo "dom0_rc=killed" >>"$1/extra"
+	else
+		wait "$dom0_pid"
+		rc=$?
+		echo "dom0_rc=$rc" >>"$1/extra"
+	fi
+	dom0_pid=""
+}
+
+# The dom0 script's after phase, once the guest is gone (bounded).
+run_dom0_after() {
+	local name=$1 o=$2/dom0
+	[ -f "/xentest/g/$name/dom0.sh" ] || return 0
+	GUEST=$name DOMID=$domid OUT=$o MAC0=$MAC0 MAC1=$MAC1 MAC2=$MAC2 MAC3=$MAC3 \
+		timeout 60 sh "/xentest/g/$name/dom0.sh" after >"$o/after.log" 2>&1 </dev/null
+	echo "dom0_after_rc=$?" >>"$2/extra"
+}
+
+# backend_states OUTDIR: each of the guest's vif and vbd backends and its xenbus state, as the
+# guest left them (6, Closed, after a clean disconnect).
+backend_states() {
+	local t id st list=""
+	[ -n "$domid" ] || return 0
+	for t in vif vbd; do
+		for id in $(xenstore-list "backend/$t/$domid" 2>/dev/null); do
+			st=$(xenstore-read "backend/$t/$domid/$id/state" 2>/dev/null)
+			list="$list${list:+,}$t$id:${st:-none}"
+		done
+	done
+	[ -z "$list" ] || echo "backends=$list" >>"$1/extra"
+}
+
+# stale_devices NAME OUTDIR: what the destroy left behind of the guest's backends.
+stale_devices() {
+	local name=$1 left="" t f
+	[ -n "$domid" ] || return 0
+	for t in vif vbd; do
+		xenstore-exists "backend/$t/$domid" 2>/dev/null && left="$left${left:+,}backend/$t/$domid"
+	done
+	for f in /sys/class/net/vif$domid.*; do
+		[ -e "$f" ] && left="$left${left:+,}${f##*/}"
+	done
+	losetup -a 2>/dev/null | grep -q "/run/xentest/disk/$name-" && left="$left${left:+,}loop"
+	echo "stale=${left:-none}" >>"$2/extra"
 }
 
 # xl's exit reasons, from the "reason code" the xl daemon logs (libxl_shutdown_reason).
@@ -112,6 +230,11 @@ wait_guest() {
 	timed_out=0
 	while ! grep -q "Done. Exiting now" "$log" 2>/dev/null; do
 		now=$(now_cs)
+		if [ "$action" = shutdown-after-dom0 ] && [ -z "$shutdown_pid" ] && ! kill -0 "$dom0_pid" 2>/dev/null; then
+			dom0_end_cs=$now
+			xl shutdown "$name" >"$o/xl-shutdown.log" 2>&1 & # the dom0 script is done
+			shutdown_pid=$!
+		fi
 		if [ $act_at -ge 0 ] && [ "$now" -ge $act_at ]; then
 			run_action "$name" "$o"
 			act_at=-1
@@ -146,6 +269,7 @@ read_final() {
 		*) status=$st ;;
 		esac
 	fi
+	[ "$BACKENDS" = 1 ] && backend_states "$o"
 	state=none
 	if listed "$name" "$o/xl-list-end.log"; then
 		lbd=yes
@@ -228,8 +352,14 @@ try_guest() {
 	local name=$1 d=/xentest/g/$1 o=/out/$1 t0 t1
 	mkdir -p "$o"
 	action="" lwr=not-checked status=none domid="" lbd=no state=none gone=no timed_out=0 shutdown_pid=""
+	dom0_pid="" dom0_end_cs="" tend=""
 	[ -f "$d/action" ] && read -r action <"$d/action"
-	say "GUEST-START $name uptime_cs=$(now_cs)"
+	if ! make_disks "$name"; then
+		echo "disks=not-made" >>"$o/extra"
+	fi
+	run_dom0_before "$name" "$o"
+	create_cs=$(now_cs)
+	say "GUEST-START $name uptime_cs=$create_cs"
 	# Bounded too: a create that hangs must not hold up the guests after it.
 	if [ "$action" = toolstack-crash-once ] && [ ! -e "/run/crashed-$name" ]; then
 		: >"/run/crashed-$name" # the harness's own test: xl dies on SIGABRT, once
@@ -243,13 +373,26 @@ try_guest() {
 		reason=create-failed
 		listed "$name" "$o/xl-list-end.log" && lbd=yes
 	else
+		start_dom0_script "$name" "$o"
 		wait_guest "$name" "$o" "$t0"
+		tend=$(now_cs)
 		read_final "$name" "$o"
 		reap_shutdown "$o"
+		reap_dom0_script "$o"
 	fi
 	t1=$(now_cs)
 	elapsed=$(( (t1 - t0) / 100 )).$(( (t1 - t0) % 100 / 10 ))$(( (t1 - t0) % 10 ))
 	destroy_and_check "$name" "$o"
+	t2=$(now_cs)
+	if [ "$BACKENDS" = 1 ]; then
+		stale_devices "$name" "$o"
+		run_dom0_after "$name" "$o"
+		mv /run/xentest/hotplug.log "$o/hotplug.log" 2>/dev/null
+		rm -f /run/xentest/disk/"$name"-*
+	fi
+	# Where a guest's time in dom0 went (centiseconds): xl create, the guest's run, reading its
+	# end, the destroy, the checks after it; and when the dom0 script ended, from the create.
+	echo "phases_cs=create:$((t0 - create_cs)),run:$((${tend:-$t0} - t0)),final:$((t1 - ${tend:-$t0})),destroy:$((t2 - t1)),after:$(($(now_cs) - t2))${dom0_end_cs:+,dom0_script_end:$((dom0_end_cs - create_cs))}" >>"$o/extra"
 	write_result "$o"
 	cp "/var/log/xen/console/guest-$name.log" "$o/console.log" 2>/dev/null || : >"$o/console.log"
 	cp "/var/log/xen/xl-$name.log" "$o/xl.log" 2>/dev/null
@@ -273,9 +416,13 @@ send_files() {
 say INIT
 mount_all || fail_dom0 "cannot mount the basic file systems"
 load_modules || fail_dom0 "cannot load the xen modules or mount xenfs"
+init_cs=$(now_cs)
 start_toolstack || fail_dom0 "cannot start xenstored, xen-init-dom0 or xenconsoled"
+toolstack_cs=$(now_cs)
 . /xentest/guests.sh
-say "DOM0-READY uptime_cs=$(now_cs) $(awk '/^MemAvailable/ { print "mem_available_kb=" $2 }' /proc/meminfo)"
+# Not a reason to stop: the guests that need them fail (and say so), the others still run.
+[ "$BACKENDS" != 1 ] || start_backends || say "BACKENDS-FAILED cannot set up netback, blkback, the bridges or dnsmasq"
+say "DOM0-READY uptime_cs=$(now_cs) init_cs=$init_cs toolstack_cs=$toolstack_cs $(awk '/^MemAvailable/ { print "mem_available_kb=" $2 }' /proc/meminfo)"
 for g in $GUESTS; do
 	run_guest "$g"
 done
