@@ -101,7 +101,12 @@ xen_usage harness-usage-bad-name "name 'a b' must be" "a b=$ANY"
 xen_usage harness-usage-no-image "expected NAME=IMAGE" justaname
 xen_usage harness-usage-bad-type "type 'hvm' is not pv or pvh" "a=$ANY,type=hvm"
 xen_usage harness-usage-bad-mem "mem '4' is not a number of MB" "a=$ANY,mem=4"
-xen_usage harness-usage-bad-action "action 'reboot-after=1' is not shutdown-after=N, list-after=N or toolstack-crash-once" "a=$ANY,action=reboot-after=1"
+xen_usage harness-usage-bad-action "action 'reboot-after=1' is not shutdown-after=N, list-after=N, shutdown-after-dom0 or toolstack-crash-once" "a=$ANY,action=reboot-after=1"
+xen_usage harness-usage-bad-vifs "vifs '5' is not a number from 0 to 4" "a=$ANY,vifs=5"
+xen_usage harness-usage-bad-disk "disk '/no/such.img' not found" "a=$ANY,disk=/no/such.img:ro"
+xen_usage harness-usage-bad-disk-size "disk size '0M' is not 1M to 1024M" "a=$ANY,disk=0M"
+xen_usage harness-usage-missing-dom0 "dom0 script '/no/such.sh' not found" "a=$ANY,dom0=/no/such.sh"
+xen_usage harness-usage-shutdown-no-dom0 "action shutdown-after-dom0 needs a dom0 script" "a=$ANY,action=shutdown-after-dom0"
 xen_usage harness-usage-unknown-field "unknown option 'colour=red'" "a=$ANY,colour=red"
 xen_usage harness-usage-missing-initrd "initrd '/no/such.img' not found" "a=$ANY,initrd=/no/such.img"
 xen_usage harness-usage-duplicate "guest name 'a' given twice" "a=$ANY" "a=$ANY"
@@ -263,3 +268,101 @@ xen_check xen/pvh-hello hellopvh "reason=poweroff|status=0|gone_after=yes" \
 xen_check xen/pvh-crash-report nullpvh "reason=crash|status=none" \
 	"CRASH: page fault (#PF)|a NULL pointer|Backtrace:|<crash_null+"
 xen_check xen/pvh-libc-test libcpvh "reason=poweroff|status=0" "passed, 0 failed|!FAIL "
+
+# ==== Skiff guests with networks and disks ======================================================
+# netfront against netback in the test host's dom0, in one more Xen boot: dom0's clients (busybox
+# wget, nc and ping, ab) run beside each guest from tests/xen/*-dom0.sh and report KEY=VALUE
+# results, judged here. Every guest with devices must leave its backends Closed (a clean
+# disconnect) and nothing behind after `xl destroy`.
+
+# xen_res GUEST KEY: a value from the guest's dom0 results (empty if none).
+xen_res() {
+	sed -n "s/^$2=//p" "$XEN_WORK/$1/dom0/results" 2>/dev/null | head -n 1 || true
+}
+
+# xen_expect TEST GUEST "KEY=VALUE|...": each dom0 result must have its value.
+xen_expect() {
+	local test=$1 guest=$2 kv kvs got
+	xen_ran "$test" || return
+	IFS='|' read -ra kvs <<<"$3"
+	for kv in "${kvs[@]}"; do
+		got=$(xen_res "$guest" "${kv%%=*}")
+		if [ "$got" != "${kv#*=}" ]; then
+			fail "$test" "dom0's ${kv%%=*} is '$got', expected '${kv#*=}'" "$XEN_WORK/$guest/dom0/results"
+			return
+		fi
+	done
+	pass "$test"
+}
+
+# xen_script NAME TEMPLATE VAR=VALUE: a dom0 script that is TEMPLATE with VAR set in front.
+xen_script() {
+	{ echo "$3"; cat "$2"; } >"$XEN_LOG/$1-dom0.sh"
+	echo "$XEN_LOG/$1-dom0.sh"
+}
+
+XEN_SITE=$XEN_LOG/site
+rm -rf "$XEN_SITE"
+mkdir -p "$XEN_SITE"
+cp apps/httpd/rootfs/index.html "$XEN_SITE/"
+echo "small file from the Xen test" >"$XEN_SITE/small.txt"
+head -c 1048576 /dev/urandom >"$XEN_SITE/big.bin"
+python3 support/mkinitrd.py "$XEN_SITE" "$XEN_LOG/site.cpio"
+for app in httpd echo; do
+	if ! make -s APP=apps/$app >"$XEN_LOG/build-$app.log" 2>&1 || [ ! -f build/$app/$app.xen ]; then
+		fail "xen/build-$app" "no build/$app/$app.xen" "$XEN_LOG/build-$app.log"
+		XEN_BROKEN=${XEN_BROKEN:-"the Skiff images did not build"}
+	fi
+done
+XEN_WORK=$XEN_LOG/devices
+WEB=build/httpd/httpd.xen,initrd=$XEN_LOG/site.cpio,vifs=1,action=shutdown-after-dom0
+DEVICE_GUESTS=(
+	"webpv=$WEB,dom0=$(xen_script webpv tests/xen/httpd-dom0.sh GUEST_IP=10.0.0.2),extra=net.ip=10.0.0.2/24"
+	"webpvh=$WEB,type=pvh,dom0=$(xen_script webpvh tests/xen/httpd-dom0.sh GUEST_IP=dhcp)"
+	"twovifs=build/echo/echo.xen,vifs=2,action=shutdown-after-dom0,dom0=$(xen_script twovifs tests/xen/echo-dom0.sh MODE=two-vifs),extra=net.ip=10.0.0.3/24 net1.ip=10.0.1.3/24"
+	"outbound=build/echo/echo.xen,vifs=1,dom0=$(xen_script outbound tests/xen/echo-dom0.sh MODE=outbound),extra=net.ip=10.0.0.4/24 -- connect 10.0.0.1 9000 hello-from-xen"
+	"novif=build/httpd/httpd.xen,initrd=$XEN_LOG/site.cpio,action=shutdown-after=1"
+)
+if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
+	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${DEVICE_GUESTS[@]}" \
+		>"$XEN_LOG/devices.out" 2>"$XEN_LOG/devices.err" </dev/null
+	case $? in
+	0) ;;
+	3) XEN_SKIP=$(grep -m1 'Xen unavailable' "$XEN_LOG/devices.err" || echo "Xen unavailable (exit 3)") ;;
+	*) XEN_BROKEN="support/xen-test.sh failed on the guests with devices"; cp "$XEN_LOG/devices.err" "$XEN_LOG/run.err" ;;
+	esac
+fi
+
+XEN_BIG_MD5=$(md5sum <"$XEN_SITE/big.bin" | cut -d' ' -f1)
+XEN_SMALL_MD5=$(md5sum <"$XEN_SITE/small.txt" | cut -d' ' -f1)
+for g in webpv webpvh; do
+	t=xen/net-${g#web}
+	xen_check "$t-boot" "$g" "reason=poweroff|status=0|create_rc=0|dom0_rc=0|backends=vif0:6|stale=none" \
+		"netfront: vif 0: connected|Xen netfront (vif 0)|httpd: serving|shutdown requested by the host"
+	if xen_ran "$t-first-response"; then
+		case "$(xen_res "$g" first_response_cs)" in
+		''|*[!0-9]*) fail "$t-first-response" "no HTTP response within 60 s" "$XEN_WORK/$g/dom0/results" ;;
+		*) pass "$t-first-response" ;;
+		esac
+	fi
+	xen_expect "$t-ping" "$g" "ping_received=5"
+	xen_expect "$t-small-file" "$g" "small_md5=$XEN_SMALL_MD5"
+	xen_expect "$t-1mib-file" "$g" "big_md5=$XEN_BIG_MD5|big_bytes=1048576"
+	xen_expect "$t-keep-alive" "$g" "keepalive_rc=0|keepalive_complete=100|keepalive_failed=0|keepalive_keepalive=100"
+	xen_expect "$t-concurrent" "$g" "concurrent_rc=0|concurrent_complete=200|concurrent_failed=0|concurrent_non2xx="
+	xen_expect "$t-bad-request" "$g" "bad_request=HTTP/1.1_400_Bad_Request"
+done
+xen_check xen/net-pvh-dhcp webpvh "reason=poweroff" "(DHCP)"
+if xen_ran xen/net-pvh-dhcp-lease; then
+	case "$(xen_res webpvh dhcp_ip)" in
+	10.0.0.1[0-9][0-9]) pass xen/net-pvh-dhcp-lease ;;
+	*) fail xen/net-pvh-dhcp-lease "no lease from dnsmasq's range for the guest's MAC" "$XEN_WORK/webpvh/dom0/results" ;;
+	esac
+fi
+xen_check xen/net-two-vifs twovifs "reason=poweroff|status=0|backends=vif0:6,vif1:6|stale=none" \
+	"vif 0: connected|vif 1: connected|en1: 00:16:3e:5a:02:01"
+xen_expect xen/net-two-vifs-traffic twovifs "vif0_ping=3|vif0_echo=line_for_vif0|vif1_ping=3|vif1_echo=line_for_vif1"
+xen_check xen/net-outbound outbound "reason=poweroff|status=0|backends=vif0:6|stale=none" \
+	'echo: 10.0.0.1 answered "hello-from-xen"'
+xen_check xen/net-no-vif novif "reason=poweroff|status=0" "httpd: serving|!netfront"
+

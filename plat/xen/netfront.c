@@ -146,7 +146,7 @@ static int connect(struct netfront *nf)
 		return r < 0 ? r : -ENODEV;
 	if (!xenbus_feature(nf->dev.backend, "feature-rx-copy")) {
 		pr_warn("vif %u: the backend cannot copy received frames (feature-rx-copy)\n", nf->id);
-		return -ENOTSUP;
+		return -EINVAL;
 	}
 	choose_offloads(nf);
 	if ((r = xen_evtchn_alloc_unbound(nf->dev.backend_id, &nf->port)) || (r = grant_all(nf)) ||
@@ -158,7 +158,7 @@ static int connect(struct netfront *nf)
 	r = xenbus_wait_backend(&nf->dev, 1u << XenbusStateConnected | 1u << XenbusStateClosing |
 				1u << XenbusStateClosed, deadline);
 	if (r != XenbusStateConnected)
-		return r < 0 ? r : -ECONNREFUSED;
+		return r < 0 ? r : -EIO;
 	xen_evtchn_handle(nf->port, on_event, nf);
 	notify_port(nf->port);
 	return 0;
