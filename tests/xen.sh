@@ -270,9 +270,10 @@ xen_check xen/pvh-crash-report nullpvh "reason=crash|status=none" \
 xen_check xen/pvh-libc-test libcpvh "reason=poweroff|status=0" "passed, 0 failed|!FAIL "
 
 # ==== Skiff guests with networks and disks ======================================================
-# netfront against netback in the test host's dom0, in one more Xen boot: dom0's clients (busybox
-# wget, nc and ping, ab) run beside each guest from tests/xen/*-dom0.sh and report KEY=VALUE
-# results, judged here. Every guest with devices must leave its backends Closed (a clean
+# netfront and blkfront against netback and blkback in the test host's dom0, in one more Xen
+# boot: dom0's clients (busybox wget, nc and ping, ab) run beside each guest from
+# tests/xen/*-dom0.sh and report KEY=VALUE results, judged here; disks are checked from dom0
+# once the guest is gone. Every guest with devices must leave its backends Closed (a clean
 # disconnect) and nothing behind after `xl destroy`.
 
 # xen_res GUEST KEY: a value from the guest's dom0 results (empty if none).
@@ -308,7 +309,9 @@ cp apps/httpd/rootfs/index.html "$XEN_SITE/"
 echo "small file from the Xen test" >"$XEN_SITE/small.txt"
 head -c 1048576 /dev/urandom >"$XEN_SITE/big.bin"
 python3 support/mkinitrd.py "$XEN_SITE" "$XEN_LOG/site.cpio"
-for app in httpd echo; do
+# blktest's disk: a marker line in sector 0, zeros after it.
+python3 -c 'import sys; open(sys.argv[1], "wb").write(b"Skiff disk for the Xen test\n".ljust(1 << 20, b"\0"))' "$XEN_LOG/disk.img"
+for app in httpd echo blktest; do
 	if ! make -s APP=apps/$app >"$XEN_LOG/build-$app.log" 2>&1 || [ ! -f build/$app/$app.xen ]; then
 		fail "xen/build-$app" "no build/$app/$app.xen" "$XEN_LOG/build-$app.log"
 		XEN_BROKEN=${XEN_BROKEN:-"the Skiff images did not build"}
@@ -322,6 +325,9 @@ DEVICE_GUESTS=(
 	"twovifs=build/echo/echo.xen,vifs=2,action=shutdown-after-dom0,dom0=$(xen_script twovifs tests/xen/echo-dom0.sh MODE=two-vifs),extra=net.ip=10.0.0.3/24 net1.ip=10.0.1.3/24"
 	"outbound=build/echo/echo.xen,vifs=1,dom0=$(xen_script outbound tests/xen/echo-dom0.sh MODE=outbound),extra=net.ip=10.0.0.4/24 -- connect 10.0.0.1 9000 hello-from-xen"
 	"novif=build/httpd/httpd.xen,initrd=$XEN_LOG/site.cpio,action=shutdown-after=1"
+	"blkpv=build/blktest/blktest.xen,disk=$XEN_LOG/disk.img,dom0=$(xen_script blkpv tests/xen/disk-dom0.sh SOURCE0=/xentest/g/blkpv/disk-0.img)"
+	"blkpvh=build/blktest/blktest.xen,type=pvh,disk=$XEN_LOG/disk.img,dom0=$(xen_script blkpvh tests/xen/disk-dom0.sh SOURCE0=/xentest/g/blkpvh/disk-0.img)"
+	"blkro=build/blktest/blktest.xen,disk=$XEN_LOG/disk.img:ro,dom0=$(xen_script blkro tests/xen/disk-dom0.sh SOURCE0=/xentest/g/blkro/disk-0.img),extra=-- ro"
 )
 if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
 	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${DEVICE_GUESTS[@]}" \
@@ -366,3 +372,21 @@ xen_check xen/net-outbound outbound "reason=poweroff|status=0|backends=vif0:6|st
 	'echo: 10.0.0.1 answered "hello-from-xen"'
 xen_check xen/net-no-vif novif "reason=poweroff|status=0" "httpd: serving|!netfront"
 
+# blktest rw: 16 x 4 KiB of (i * 31 + j * 7) at sector 64 in one batch, read back in another, a
+# marker line at sector 8, a flush; dom0 reads the disk once the domain is gone.
+XEN_BATCH_MD5=$(python3 -c 'import hashlib; print(hashlib.md5(bytes((i * 31 + j * 7) & 255 for i in range(16) for j in range(4096))).hexdigest())')
+for g in blkpv blkpvh; do
+	t=xen/blk-${g#blk}
+	xen_check "$t-rw" "$g" "reason=poweroff|status=0|create_rc=0|backends=vbd51712:6|stale=none|dom0_after_rc=0" \
+		"blkfront: vbd 51712: connected|2048 sectors, 512-byte blocks, write cache (flushed on request)|sector 0 says \"Skiff disk for the Xen test\"|16 x 4096 bytes written and read back in two batches"
+	xen_expect "$t-rw-from-dom0" "$g" "marker=written_by_blktest|batch_md5=$XEN_BATCH_MD5"
+done
+xen_check xen/blk-read-only blkro "reason=poweroff|status=0|backends=vbd51712:6|stale=none" \
+	"read-only|write to a read-only disk: EROFS"
+if xen_ran xen/blk-read-only-unchanged; then
+	if [ -n "$(xen_res blkro disk_md5)" ] && [ "$(xen_res blkro disk_md5)" = "$(xen_res blkro source_md5)" ]; then
+		pass xen/blk-read-only-unchanged
+	else
+		fail xen/blk-read-only-unchanged "the read-only disk changed (or dom0 could not read it)" "$XEN_WORK/blkro/dom0/results"
+	fi
+fi

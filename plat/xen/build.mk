@@ -10,4 +10,5 @@ plat-xen-y += plat/common/bootmem.c plat/common/x86_trap.c
 # the block device.
 plat-xen-y += plat/xen/devices.c plat/xen/xenbus.c
 plat-xen-$(CONFIG_SK_NET) += plat/xen/net.c plat/xen/netfront.c plat/xen/netif_ring.c
+plat-xen-$(CONFIG_SK_BLK) += plat/xen/blkfront.c plat/xen/blkif_ring.c
 plat-xen-cflags := -isystem build/deps/xen-include -D__XEN_INTERFACE_VERSION__=0x00040d00

@@ -14,6 +14,8 @@ unit-guest-srcs := hv/guest.c
 unit-xs-srcs := plat/xen/xs_proto.c
 unit-tests += netfront
 unit-netfront-srcs := plat/xen/netif_ring.c
+unit-tests += blkfront
+unit-blkfront-srcs := plat/xen/blkif_ring.c
 unit-sched-srcs := tests/unit/kernel_ram.c kernel/sched.c kernel/thread.c kernel/wait.c kernel/mutex.c kernel/sem.c \
 	kernel/timer.c kernel/pmem.c kernel/heap.c kernel/format.c kernel/printk.c \
 	kernel/arch/x86_64/switch.S kernel/arch/x86_64/stack.c
