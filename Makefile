@@ -134,13 +134,15 @@ run: all $(HV)
 # \EFI\BOOT\cmdline and the app's initrd as \EFI\BOOT\initrd (support/efi-image.sh).
 FORMAT ?= raw
 CMDLINE ?=
+ifeq ($(CONFIG_PLAT_EFI),y)
 image: $(O)/$(APP_NAME).efi $(INITRD)
-ifneq ($(CONFIG_PLAT_EFI),y)
-	$(error make image needs CONFIG_PLAT_EFI=y in $(O)/.config (make menuconfig: Platforms))
-endif
 	$(call say,IMAGE,$(O)/$(APP_NAME).$(if $(filter qcow2,$(FORMAT)),qcow2,img))
 	$(Q)support/efi-image.sh --format $(FORMAT) --cmdline '$(subst ','\'',$(CMDLINE))' \
 		$(if $(INITRD),--initrd $(INITRD)) $< $(O)/$(APP_NAME).$(if $(filter qcow2,$(FORMAT)),qcow2,img)
+else
+image:
+	$(error make image needs CONFIG_PLAT_EFI=y in $(O)/.config (make menuconfig: Platforms))
+endif
 
 test:
 	$(Q)tests/run.sh

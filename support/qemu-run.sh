@@ -32,6 +32,9 @@
 #   --esp DIR              boot DIR as the ESP, as it is (implies --efi; no IMAGE)
 #   --efi-disk DISK        boot a disk image from make image, raw or .qcow2, on IDE/AHCI
 #                          (implies --efi; no IMAGE; the file is not changed: QEMU's snapshot)
+#   --efi-virtio           the boot disk (--efi, --esp or --efi-disk) on virtio-blk-pci, as
+#                          cloud hosts attach it; the image leaves that disk alone (a --disk
+#                          is still its disk)
 # The app's arguments after "--" are quoted for the kernel's command-line parser.
 #
 # Exit status: the image's status (0-127; QEMU's isa-debug-exit carries 7 bits), 124 when the
@@ -41,7 +44,7 @@
 set -euo pipefail
 
 cpu="" machine="" accel=tcg mem="" timeout_s=60 initrd="" opts="" debug_exit=1 debugcon=0
-nics=() disk="" disk_ro=0 efi=0 esp_dir="" efi_disk="" efi_cmdline=1 opts_given=0
+nics=() disk="" disk_ro=0 efi=0 esp_dir="" efi_disk="" efi_cmdline=1 opts_given=0 efi_virtio=0
 die() { echo "qemu-run: $*" >&2; exit 125; }
 need_arg() { [ $# -ge 2 ] || die "option $1 needs a value"; }
 
@@ -63,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--no-cmdline) efi_cmdline=0; shift ;;
 	--esp) need_arg "$@"; efi=1; esp_dir=$2; shift 2 ;;
 	--efi-disk) need_arg "$@"; efi=1; efi_disk=$2; shift 2 ;;
+	--efi-virtio) efi_virtio=1; shift ;;
 	-h|--help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
 	--) die "no image given before --" ;;
 	-*) die "unknown option '$1' (see --help)" ;;
@@ -87,6 +91,7 @@ if [ "$efi" = 1 ]; then
 else
 	machine=${machine:-microvm} mem=${mem:-64M}
 	[ "$efi_cmdline" = 1 ] || die "--no-cmdline is for --efi"
+	[ "$efi_virtio" = 0 ] || die "--efi-virtio is for --efi"
 fi
 case "$machine" in pc|q35|microvm) ;; *) die "unknown machine '$machine' (pc, q35 or microvm)" ;; esac
 [ "$efi" = 0 ] || [ "$machine" != microvm ] || die "--efi needs -M pc or q35 (Debian's OVMF does not run on microvm)"
@@ -173,7 +178,11 @@ else
 	fi
 	# The boot disk first (QEMU's boot order reaches OVMF through fw_cfg), so the firmware does
 	# not try a --disk without an ESP before it.
-	args+=(-device "ide-hd,drive=esp,bootindex=0")
+	if [ "$efi_virtio" = 1 ]; then
+		args+=(-device "virtio-blk-pci,drive=esp,bootindex=0")
+	else
+		args+=(-device "ide-hd,drive=esp,bootindex=0")
+	fi
 fi
 # auto-kernel-cmdline=off: with it, QEMU appends virtio_mmio.device= options after the app's
 # arguments; the image finds its virtio-mmio devices in the ACPI tables instead.

@@ -91,18 +91,22 @@ if efi_build apps/libc-test && efi_build apps/libc-test image CMDLINE="env.SKIFF
 	rm -rf "$esp"
 fi
 
-# ---- blktest on a virtio-blk disk beside the ESP: written and checked from the host; read-only --
-if efi_build apps/blktest; then
+# ---- blktest on a virtio-blk disk beside the boot disk: written and checked from the host; the
+# boot disk itself on virtio-blk too (as cloud hosts attach it), which the image must leave alone;
+# a read-only disk.
+if efi_build apps/blktest && efi_build apps/blktest image; then
 	disk=$TEST_LOGS/efi-disk.img
 	rm -f "$disk"; truncate -s 1M "$disk"; printf 'SKIFFDISK for blktest\n' | dd of="$disk" conv=notrunc 2>/dev/null
-	efi_boot blk-rw-q35 0 "virtio-blk (PCI): 2048 sectors|sector 0 says \"SKIFFDISK for blktest\"|16 x 4096 bytes written and read back in two batches" \
-		--machine q35 --disk "$disk" --efi build/blktest/blktest.efi
+	efi_boot blk-rw-q35 0 "the disk the firmware booted from, left alone|virtio-blk (PCI): 2048 sectors|sector 0 says \"SKIFFDISK for blktest\"|16 x 4096 bytes written and read back in two batches" \
+		--machine q35 --efi-virtio --efi-disk build/blktest/blktest.img --disk "$disk"
 	blktest_disk_ok "$disk" && pass efi/blk-host-check ||
 		fail efi/blk-host-check "the disk file does not hold what the guest wrote"
 	cp "$disk" "$disk.before"
 	efi_boot blk-ro-pc 0 "read-only|write to a read-only disk: EROFS" --machine pc --disk "$disk" --ro \
 		--efi build/blktest/blktest.efi -- ro
 	cmp -s "$disk" "$disk.before" && pass efi/blk-ro-unchanged || fail efi/blk-ro-unchanged "a read-only disk changed"
+	efi_boot blk-boot-disk-only-pc 0 "the disk the firmware booted from, left alone|no disk: ENODEV" \
+		--machine pc --efi-virtio --efi build/blktest/blktest.efi -- nodisk
 	rm -f "$disk" "$disk.before"
 fi
 

@@ -16,6 +16,8 @@
  *   modules), all below SKIFF_ENTRY64_LIMIT: the image's boot tables map only that much.
  * - %rsi: the TSC at the loader's own first instruction, or 0: where the image's boot timing
  *   starts (plat_boot_info.boot_tsc).
+ * - %rdx: the physical address of a struct skiff_entry64_info (below SKIFF_ENTRY64_LIMIT), what
+ *   only a firmware loader knows, or 0.
  * - Memory: the image's PT_LOAD segments at their physical addresses (bss zeroed), and after
  *   its last segment SKIFF_ENTRY64_PT_PAGES free pages that the memory map calls RAM: the image
  *   builds its page tables there before it knows the memory map well enough to allocate.
@@ -27,6 +29,25 @@
 #define SKIFF_NOTE_ENTRY64 0x534b0002
 
 #define SKIFF_ENTRY64_LIMIT 0x40000000 /* 1 GiB */
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+#define SKIFF_ENTRY64_MAGIC 0x34364b53 /* "SK64" */
+#define SKIFF_ENTRY64_PCI_VALID 0x80000000u
+
+struct skiff_entry64_info {
+	uint32_t magic;
+	/*
+	 * The PCI function of the disk the firmware loaded the image from, SKIFF_ENTRY64_PCI_VALID |
+	 * bus << 8 | device << 3 | function (segment 0), or 0 when unknown or not on PCI. When it is
+	 * a virtio-blk device, it is the boot disk (the ESP), not a disk for the app: the image
+	 * leaves it alone, so an app that writes its block device cannot overwrite the ESP.
+	 */
+	uint32_t boot_disk_pci;
+};
+_Static_assert(sizeof(struct skiff_entry64_info) == 8, "skiff_entry64_info layout");
+#endif
 
 /*
  * Page-table pages after the image, an upper bound for plat/kvm/paging.c given the memory map

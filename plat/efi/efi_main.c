@@ -183,6 +183,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	h.si->cmdline_paddr = (UINTN)h.cmdline;
 	h.si->rsdp_paddr = find_rsdp();
 	h.si->memmap_paddr = (UINTN)h.map;
+	h.info->magic = SKIFF_ENTRY64_MAGIC;
+	h.info->boot_disk_pci = stub_boot_disk_pci(li);
 	if (efi_cmdline_has_option(h.cmdline, "bootstats"))
 		stub_say(L"bootstats: stub entered at TSC %ld, leaving the firmware at TSC %ld", tsc, rdtsc());
 	stub_exit_and_enter(image, &h, elf.entry64, tsc);

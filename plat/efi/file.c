@@ -61,12 +61,11 @@ EFI_STATUS stub_file_read(const struct stub_esp *esp, const CHAR16 *path, UINT64
 		return EFI_DEVICE_ERROR;
 	}
 	len = info->FileSize;
+	*size = len; /* for the caller's messages, whatever happens next */
 	st = (info->Attribute & EFI_FILE_DIRECTORY) ? EFI_NOT_FOUND : EFI_SUCCESS;
 	FreePool(info);
-	if (st == EFI_SUCCESS && len > max) {
-		*size = len;
+	if (st == EFI_SUCCESS && len > max)
 		st = EFI_BAD_BUFFER_SIZE;
-	}
 	pages = EFI_SIZE_TO_PAGES(len ? len : 1);
 	if (st == EFI_SUCCESS)
 		st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, type, pages, &addr);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Leaving the firmware: the hand-off block (start info, initrd module, command line, memory map)
- * in one allocation below 1 GiB, ExitBootServices with the spec's retry, the final memory map,
- * then the image's 64-bit entry. After the first ExitBootServices call nothing may allocate, so
- * every buffer exists before the final GetMemoryMap, sized with room to grow.
+ * Leaving the firmware: the hand-off block (start info, initrd module, the Skiff entry info,
+ * command line, memory map) in one allocation below 1 GiB, ExitBootServices with the spec's
+ * retry, the final memory map, then the image's 64-bit entry. After the first ExitBootServices
+ * call nothing may allocate, so every buffer exists before the final GetMemoryMap, sized with
+ * room to grow.
  */
 #include <skiff/cmdline.h>
 #include <efistub/memmap.h>
@@ -34,7 +35,7 @@ void stub_handoff_alloc(struct stub_handoff *h)
 
 	h->efi_map_size = efi_map_bytes(&desc_size) + SPARE_DESCS * desc_size;
 	h->map_max = h->efi_map_size / desc_size;
-	bytes = sizeof(*h->si) + sizeof(*h->mod) + SK_CMDLINE_MAX +
+	bytes = sizeof(*h->si) + sizeof(*h->mod) + sizeof(*h->info) + SK_CMDLINE_MAX +
 		h->map_max * sizeof(*h->map) + 16 + h->efi_map_size;
 	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData,
 			       EFI_SIZE_TO_PAGES(bytes), &addr);
@@ -46,6 +47,8 @@ void stub_handoff_alloc(struct stub_handoff *h)
 	p += sizeof(*h->si);
 	h->mod = (void *)p;
 	p += sizeof(*h->mod);
+	h->info = (void *)p;
+	p += sizeof(*h->info);
 	h->cmdline = (void *)p;
 	p += SK_CMDLINE_MAX;
 	h->map = (void *)p;
@@ -103,6 +106,6 @@ noreturn void stub_exit_and_enter(EFI_HANDLE image, struct stub_handoff *h, UINT
 	__asm__ __volatile__("cli");
 	h->si->memmap_entries = (UINT32)efi_memmap_to_e820(h->efi_map, size / desc_size, desc_size,
 							    h->map, h->map_max);
-	((void (*)(UINT64, UINT64))(UINTN)entry)((UINTN)h->si, tsc);
+	((void (*)(UINT64, UINT64, UINT64))(UINTN)entry)((UINTN)h->si, tsc, (UINTN)h->info);
 	__builtin_unreachable();
 }

@@ -8,8 +8,8 @@
  *   hv_boot_info (include/skiff/hv_abi.h), and finds the image's needs in the Skiff manifest note.
  * - The UEFI stub (plat/efi) finds efi_start64 through the Skiff ENTRY64 note and enters it in
  *   long mode at CPL 0 on the firmware's identity map, %rdi = struct hvm_start_info, %rsi = the
- *   stub's first TSC (include/skiff/entry64.h). It moves to the same boot tables as the PVH entry
- *   and calls kvm_efi_main(start_info, tsc).
+ *   stub's first TSC, %rdx = struct skiff_entry64_info (include/skiff/entry64.h). It moves to
+ *   the same boot tables as the PVH entry and calls kvm_efi_main(start_info, tsc, info).
  */
 #include <generated/autoconf.h>
 #include <skiff/hv_abi.h>
@@ -90,6 +90,7 @@ efi_start64:
 	cld
 	movq %rdi, %r12			/* start info: callee-saved across the loop */
 	movq %rsi, %r13			/* the loader's TSC */
+	movq %rdx, %r14			/* struct skiff_entry64_info, or 0 */
 	leaq boot_pdpt + (PTE_P | PTE_W)(%rip), %rax
 	movq %rax, boot_pml4(%rip)
 	leaq boot_pd + (PTE_P | PTE_W)(%rip), %rax
@@ -118,6 +119,7 @@ efi_start64:
 2:	X86_BOOT64_PROLOGUE GDT_KDATA
 	movq %r12, %rdi
 	movq %r13, %rsi
+	movq %r14, %rdx
 	call kvm_efi_main
 	ud2
 

@@ -14,6 +14,7 @@
 #define BOOT_MAPPED_LIMIT SKIFF_ENTRY64_LIMIT
 
 static struct kvm_boot kb;
+uint32_t kvm_boot_disk_pci;
 static char cmdline[SK_CMDLINE_MAX];
 
 static bool below_limit(uint64_t addr, uint64_t len)
@@ -80,7 +81,7 @@ static noreturn void start(uint64_t start_info, uint64_t boot_tsc, const char *p
 }
 
 noreturn void kvm_pvh_main(uint32_t start_info, uint64_t boot_tsc);
-noreturn void kvm_efi_main(uint64_t start_info, uint64_t loader_tsc);
+noreturn void kvm_efi_main(uint64_t start_info, uint64_t loader_tsc, uint64_t info);
 
 noreturn void kvm_pvh_main(uint32_t start_info, uint64_t boot_tsc)
 {
@@ -88,7 +89,11 @@ noreturn void kvm_pvh_main(uint32_t start_info, uint64_t boot_tsc)
 }
 
 /* From efi_start64 (entry.S): the UEFI stub's hand-off, the same start info in long mode. */
-noreturn void kvm_efi_main(uint64_t start_info, uint64_t loader_tsc)
+noreturn void kvm_efi_main(uint64_t start_info, uint64_t loader_tsc, uint64_t info)
 {
+	const struct skiff_entry64_info *ei = (const void *)(uintptr_t)info;
+
+	if (info && below_limit(info, sizeof(*ei)) && ei->magic == SKIFF_ENTRY64_MAGIC)
+		kvm_boot_disk_pci = ei->boot_disk_pci;
 	start(start_info, loader_tsc, "kvm-efi");
 }

@@ -6,6 +6,7 @@
 #include <efi.h>
 #include <efilib.h>
 #include <stdnoreturn.h>
+#include <skiff/entry64.h>
 #include <plat-common/hvm_start_info.h>
 #include <efistub/elf.h>
 
@@ -36,11 +37,14 @@ void stub_esp_open(EFI_LOADED_IMAGE *li, struct stub_esp *esp);
 /*
  * Read the file at path (an ESP path) into pages of type type below `below`. Returns
  * EFI_SUCCESS with *data and *size, EFI_NOT_FOUND when there is no such file (or no volume), or
- * another error, which the caller reports. A file over max bytes is EFI_BAD_BUFFER_SIZE, with
- * its size in *size.
+ * another error, which the caller reports. A file over max bytes is EFI_BAD_BUFFER_SIZE; *size
+ * is the file's size whenever the file was found.
  */
 EFI_STATUS stub_file_read(const struct stub_esp *esp, const CHAR16 *path, UINT64 max,
 			  EFI_MEMORY_TYPE type, void **data, UINTN *size);
+
+/* The PCI function the stub was loaded from, as struct skiff_entry64_info has it; 0 unknown. */
+UINT32 stub_boot_disk_pci(EFI_LOADED_IMAGE *li);
 
 /* Place the image's segments at their addresses, with pt_pages free pages after them. */
 void stub_load_image(const void *blob, const struct efi_elf *elf, UINTN pt_pages);
@@ -49,6 +53,7 @@ void stub_load_image(const void *blob, const struct efi_elf *elf, UINTN pt_pages
 struct stub_handoff {
 	struct hvm_start_info *si;
 	struct hvm_modlist_entry *mod;
+	struct skiff_entry64_info *info;
 	char *cmdline;			/* SK_CMDLINE_MAX bytes */
 	struct hvm_memmap_entry *map;	/* room for map_max entries */
 	UINTN map_max;

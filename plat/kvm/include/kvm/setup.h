@@ -25,6 +25,12 @@ struct kvm_boot {
 	uint64_t rsdp;	/* ACPI RSDP address from the loader, 0 to search for it */
 };
 
+/*
+ * The PCI function the firmware booted from (struct skiff_entry64_info in include/skiff/entry64.h),
+ * 0 when not booted from UEFI or unknown: a virtio-blk device there is left alone.
+ */
+extern uint32_t kvm_boot_disk_pci;
+
 /* Common setup after an entry filled kb (command line, memory map, initrd): never returns. */
 noreturn void kvm_setup(struct kvm_boot *kb);
 
