@@ -212,70 +212,15 @@ fi
 # The apps' <app>.xen images (PLAT_XEN is on by default) as PV domUs, all in one more Xen boot:
 # output and exit status (read from xenstore), crash reports, libc-test with its initrd, the
 # domain listed while it runs and ended cleanly by `xl shutdown`, and the grant-table self-test;
-# then the same images as PVH domains.
+# then the same images as PVH domains; then, in the same boot, the guests with devices (their
+# section below).
 
-for app in hello crash libc-test; do
+for app in hello crash libc-test httpd echo blktest; do
 	if ! make -s APP=apps/$app >"$XEN_LOG/build-$app.log" 2>&1 || [ ! -f build/$app/$app.xen ]; then
 		fail "xen/build-$app" "no build/$app/$app.xen" "$XEN_LOG/build-$app.log"
 		XEN_BROKEN=${XEN_BROKEN:-"the Skiff images did not build"}
 	fi
 done
-XEN_WORK=$XEN_LOG/skiff
-SKIFF_GUESTS=(
-	"hello=build/hello/hello.xen,extra=-- one two"
-	"exit42=build/crash/crash.xen,extra=-- exit 42"
-	"null=build/crash/crash.xen,extra=-- null"
-	"panic=build/crash/crash.xen,extra=-- panic"
-	"libc=build/libc-test/libc-test.xen,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes"
-	"sleeper=build/crash/crash.xen,extra=-- sleep 30,action=shutdown-after=2"
-	"gnttab=build/crash/crash.xen,extra=xen.selftest -- sleep 1"
-	"hellopvh=build/hello/hello.xen,type=pvh,extra=xen.selftest -- one"
-	"nullpvh=build/crash/crash.xen,type=pvh,extra=-- null"
-	"libcpvh=build/libc-test/libc-test.xen,type=pvh,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes"
-)
-if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
-	support/xen-test.sh --workdir "$XEN_WORK" --timeout 30 "${SKIFF_GUESTS[@]}" \
-		>"$XEN_LOG/skiff.out" 2>"$XEN_LOG/skiff.err" </dev/null
-	case $? in
-	0) ;;
-	3) XEN_SKIP=$(grep -m1 'Xen unavailable' "$XEN_LOG/skiff.err" || echo "Xen unavailable (exit 3)") ;;
-	*) XEN_BROKEN="support/xen-test.sh failed on the Skiff guests"; cp "$XEN_LOG/skiff.err" "$XEN_LOG/run.err" ;;
-	esac
-fi
-
-xen_check xen/hello hello "reason=poweroff|status=0|gone_after=yes|create_rc=0" \
-	"Skiff on xen-pv|Hello from Skiff|argv[1] = \"one\"|argv[2] = \"two\"|slept |token passed 1000 times"
-xen_check xen/exit-status exit42 "reason=poweroff|status=42" "crash: exit"
-xen_check xen/crash-report null "reason=crash|status=none|gone_after=yes" \
-	"CRASH: page fault (#PF)|a NULL pointer|Registers:|Backtrace:|<crash_null+|Halting with status 127"
-xen_check xen/panic panic "reason=crash" "PANIC: crash app asked for a panic|Backtrace:"
-xen_check xen/libc-test libc "reason=poweroff|status=0" \
-	"posix: initrd:|passed, 0 failed|libc-test: atexit handler ran|!FAIL "
-xen_check xen/xl-shutdown sleeper "reason=poweroff|status=0|listed_while_running=yes|gone_after=yes" \
-	"crash: sleep|shutdown requested by the host (poweroff): ending the app"
-if xen_ran xen/xl-list-while-running; then
-	if grep -q '^sleeper  *[0-9]' "$XEN_WORK/sleeper/xl-list.log" 2>/dev/null; then
-		pass xen/xl-list-while-running
-	else
-		fail xen/xl-list-while-running "xl list did not show the running guest" "$XEN_WORK/sleeper/xl-list.log"
-	fi
-fi
-xen_check xen/grant-table gnttab "reason=poweroff|status=0" "grant table self-test ok"
-xen_check xen/xenstore-transaction gnttab "reason=poweroff|status=0" "xenstore transaction self-test ok"
-# The same .xen image as a PVH domain.
-xen_check xen/pvh-hello hellopvh "reason=poweroff|status=0|gone_after=yes" \
-	"Skiff on xen-pvh|Hello from Skiff|argv[1] = \"one\"|token passed 1000 times|grant table self-test ok"
-xen_check xen/pvh-crash-report nullpvh "reason=crash|status=none" \
-	"CRASH: page fault (#PF)|a NULL pointer|Backtrace:|<crash_null+"
-xen_check xen/pvh-libc-test libcpvh "reason=poweroff|status=0" "passed, 0 failed|!FAIL "
-
-# ==== Skiff guests with networks and disks ======================================================
-# netfront and blkfront against netback and blkback in the test host's dom0, in one more Xen
-# boot: dom0's clients (busybox wget, nc and ping, ab) run beside each guest from
-# tests/xen/*-dom0.sh and report KEY=VALUE results, judged here; disks are checked from dom0
-# once the guest is gone. Every guest with devices must leave its backends Closed (a clean
-# disconnect) and nothing behind after `xl destroy`.
-
 # xen_res GUEST KEY: a value from the guest's dom0 results (empty if none).
 xen_res() {
 	sed -n "s/^$2=//p" "$XEN_WORK/$1/dom0/results" 2>/dev/null | head -n 1 || true
@@ -311,13 +256,6 @@ head -c 1048576 /dev/urandom >"$XEN_SITE/big.bin"
 python3 support/mkinitrd.py "$XEN_SITE" "$XEN_LOG/site.cpio"
 # blktest's disk: a marker line in sector 0, zeros after it.
 python3 -c 'import sys; open(sys.argv[1], "wb").write(b"Skiff disk for the Xen test\n".ljust(1 << 20, b"\0"))' "$XEN_LOG/disk.img"
-for app in httpd echo blktest; do
-	if ! make -s APP=apps/$app >"$XEN_LOG/build-$app.log" 2>&1 || [ ! -f build/$app/$app.xen ]; then
-		fail "xen/build-$app" "no build/$app/$app.xen" "$XEN_LOG/build-$app.log"
-		XEN_BROKEN=${XEN_BROKEN:-"the Skiff images did not build"}
-	fi
-done
-XEN_WORK=$XEN_LOG/devices
 WEB=build/httpd/httpd.xen,initrd=$XEN_LOG/site.cpio,vifs=1,action=shutdown-after-dom0
 DEVICE_GUESTS=(
 	"webpv=$WEB,dom0=$(xen_script webpv tests/xen/httpd-dom0.sh GUEST_IP=10.0.0.2),extra=net.ip=10.0.0.2/24"
@@ -329,15 +267,62 @@ DEVICE_GUESTS=(
 	"blkpvh=build/blktest/blktest.xen,type=pvh,disk=$XEN_LOG/disk.img,dom0=$(xen_script blkpvh tests/xen/disk-dom0.sh SOURCE0=/xentest/g/blkpvh/disk-0.img)"
 	"blkro=build/blktest/blktest.xen,disk=$XEN_LOG/disk.img:ro,dom0=$(xen_script blkro tests/xen/disk-dom0.sh SOURCE0=/xentest/g/blkro/disk-0.img),extra=-- ro"
 )
+
+XEN_WORK=$XEN_LOG/skiff
+SKIFF_GUESTS=(
+	"hello=build/hello/hello.xen,extra=-- one two"
+	"exit42=build/crash/crash.xen,extra=-- exit 42"
+	"null=build/crash/crash.xen,extra=-- null"
+	"panic=build/crash/crash.xen,extra=-- panic"
+	"libc=build/libc-test/libc-test.xen,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes"
+	"sleeper=build/crash/crash.xen,extra=-- sleep 30,action=shutdown-after=2"
+	"gnttab=build/crash/crash.xen,extra=xen.selftest -- sleep 1"
+	"hellopvh=build/hello/hello.xen,type=pvh,extra=xen.selftest -- one"
+	"nullpvh=build/crash/crash.xen,type=pvh,extra=-- null"
+	"libcpvh=build/libc-test/libc-test.xen,type=pvh,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes"
+)
 if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
-	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${DEVICE_GUESTS[@]}" \
-		>"$XEN_LOG/devices.out" 2>"$XEN_LOG/devices.err" </dev/null
+	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${SKIFF_GUESTS[@]}" "${DEVICE_GUESTS[@]}" \
+		>"$XEN_LOG/skiff.out" 2>"$XEN_LOG/skiff.err" </dev/null
 	case $? in
 	0) ;;
-	3) XEN_SKIP=$(grep -m1 'Xen unavailable' "$XEN_LOG/devices.err" || echo "Xen unavailable (exit 3)") ;;
-	*) XEN_BROKEN="support/xen-test.sh failed on the guests with devices"; cp "$XEN_LOG/devices.err" "$XEN_LOG/run.err" ;;
+	3) XEN_SKIP=$(grep -m1 'Xen unavailable' "$XEN_LOG/skiff.err" || echo "Xen unavailable (exit 3)") ;;
+	*) XEN_BROKEN="support/xen-test.sh failed on the Skiff guests"; cp "$XEN_LOG/skiff.err" "$XEN_LOG/run.err" ;;
 	esac
 fi
+
+xen_check xen/hello hello "reason=poweroff|status=0|gone_after=yes|create_rc=0" \
+	"Skiff on xen-pv|Hello from Skiff|argv[1] = \"one\"|argv[2] = \"two\"|slept |token passed 1000 times"
+xen_check xen/exit-status exit42 "reason=poweroff|status=42" "crash: exit"
+xen_check xen/crash-report null "reason=crash|status=none|gone_after=yes" \
+	"CRASH: page fault (#PF)|a NULL pointer|Registers:|Backtrace:|<crash_null+|Halting with status 127"
+xen_check xen/panic panic "reason=crash" "PANIC: crash app asked for a panic|Backtrace:"
+xen_check xen/libc-test libc "reason=poweroff|status=0" \
+	"posix: initrd:|passed, 0 failed|libc-test: atexit handler ran|!FAIL "
+xen_check xen/xl-shutdown sleeper "reason=poweroff|status=0|listed_while_running=yes|gone_after=yes" \
+	"crash: sleep|shutdown requested by the host (poweroff): ending the app"
+if xen_ran xen/xl-list-while-running; then
+	if grep -q '^sleeper  *[0-9]' "$XEN_WORK/sleeper/xl-list.log" 2>/dev/null; then
+		pass xen/xl-list-while-running
+	else
+		fail xen/xl-list-while-running "xl list did not show the running guest" "$XEN_WORK/sleeper/xl-list.log"
+	fi
+fi
+xen_check xen/grant-table gnttab "reason=poweroff|status=0" "grant table self-test ok"
+xen_check xen/xenstore-transaction gnttab "reason=poweroff|status=0" "xenstore transaction self-test ok"
+# The same .xen image as a PVH domain.
+xen_check xen/pvh-hello hellopvh "reason=poweroff|status=0|gone_after=yes" \
+	"Skiff on xen-pvh|Hello from Skiff|argv[1] = \"one\"|token passed 1000 times|grant table self-test ok"
+xen_check xen/pvh-crash-report nullpvh "reason=crash|status=none" \
+	"CRASH: page fault (#PF)|a NULL pointer|Backtrace:|<crash_null+"
+xen_check xen/pvh-libc-test libcpvh "reason=poweroff|status=0" "passed, 0 failed|!FAIL "
+
+# ==== Skiff guests with networks and disks ======================================================
+# netfront and blkfront against netback and blkback in the test host's dom0 (DEVICE_GUESTS, run
+# in the boot above): dom0's clients (busybox wget, nc and ping, ab) run beside each guest from
+# tests/xen/*-dom0.sh and report KEY=VALUE results, judged here; disks are checked from dom0
+# once the guest is gone. Every guest with devices must leave its backends Closed (a clean
+# disconnect) and nothing behind after `xl destroy`.
 
 XEN_BIG_MD5=$(md5sum <"$XEN_SITE/big.bin" | cut -d' ' -f1)
 XEN_SMALL_MD5=$(md5sum <"$XEN_SITE/small.txt" | cut -d' ' -f1)
@@ -365,8 +350,10 @@ if xen_ran xen/net-pvh-dhcp-lease; then
 	*) fail xen/net-pvh-dhcp-lease "no lease from dnsmasq's range for the guest's MAC" "$XEN_WORK/webpvh/dom0/results" ;;
 	esac
 fi
+# The second vif's MAC as xl got it from the harness: netfront must have taken it from xenstore.
+XEN_MAC1=$(grep -o "mac=[0-9a-f:]*" "$XEN_WORK/twovifs/xl.cfg" 2>/dev/null | sed -n '2s/mac=//p')
 xen_check xen/net-two-vifs twovifs "reason=poweroff|status=0|backends=vif0:6,vif1:6|stale=none" \
-	"vif 0: connected|vif 1: connected|en1: 00:16:3e:5a:02:01"
+	"vif 0: connected|vif 1: connected|en1: ${XEN_MAC1:-no MAC in xl.cfg}"
 xen_expect xen/net-two-vifs-traffic twovifs "vif0_ping=3|vif0_echo=line_for_vif0|vif1_ping=3|vif1_echo=line_for_vif1"
 xen_check xen/net-outbound outbound "reason=poweroff|status=0|backends=vif0:6|stale=none" \
 	'echo: 10.0.0.1 answered "hello-from-xen"'
