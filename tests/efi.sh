@@ -49,6 +49,17 @@ if efi_build apps/hello && efi_build apps/hello image CMDLINE="-- from disk"; th
 		fail efi/no-cmdline-file "support/efi-image.sh --no-cmdline failed" "$TEST_LOGS/efi-nocmdline.mk"
 	fi
 	rm -f "$disk"
+	# Load options win over the cmdline file: OVMF's UEFI shell runs startup.nsh (after its 5 s
+	# countdown) when no BOOTX64.EFI is there, and passes the command as the load options, the
+	# program's own path first.
+	esp=$TEST_LOGS/efi-shell-esp
+	rm -rf "$esp" && mkdir -p "$esp"
+	cp build/hello/hello.efi "$esp/hello.efi"
+	echo "-- from file" >"$esp/cmdline"
+	printf 'fs0:\r\n\\hello.efi loglevel=6 -- from shell\r\n' >"$esp/startup.nsh"
+	efi_boot load-options-shell 0 "$EFI_HELLO|argv[1] = \"from\"|argv[2] = \"shell\"|!unknown or malformed" \
+		--machine q35 --esp "$esp"
+	rm -rf "$esp"
 	# qcow2 from make image FORMAT=qcow2 boots the same.
 	if make -s APP=apps/hello image FORMAT=qcow2 CMDLINE="-- qcow2" >"$TEST_LOGS/efi-qcow2.mk" 2>&1; then
 		efi_boot hello-qcow2 0 "$EFI_HELLO|argv[1] = \"qcow2\"" --machine pc --efi-disk build/hello/hello.qcow2
