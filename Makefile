@@ -6,6 +6,8 @@
 #   make image [FORMAT=qcow2] [CMDLINE=...]  a UEFI-bootable GPT disk image of the app
 #   make test                               every test; ends with "N passed, N failed, N skipped"
 #   make bench                              benchmarks (figures, never pass/fail)
+#   make virtbench [QUICK=1]                the same workloads on every platform here, against
+#                                           native Linux: tables and plots in build/virtbench
 #   make menuconfig | defconfig | olddefconfig | savedefconfig
 #
 # Each app builds in its own folder, build/<app> unless O= says otherwise, with its own .config.
@@ -92,7 +94,7 @@ $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h &: $(O)/.config 
 	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(CURDIR)/Config.in </dev/null >/dev/null
 	@touch $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h
 
-ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench hv fuzz fuzz-build,$(MAKECMDGOALS)),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench virtbench hv fuzz fuzz-build,$(MAKECMDGOALS)),)
 -include $(O)/include/config/auto.conf
 endif
 
@@ -111,12 +113,12 @@ LIBGCC := $(shell gcc -print-libgcc-file-name)
 
 include support/rules.mk
 
-.PHONY: all run image test unit unit-build bench clean distclean help hv fuzz fuzz-build
+.PHONY: all run image test unit unit-build bench virtbench clean distclean help hv fuzz fuzz-build
 all: $(IMAGES) $(O)/compile_commands.json $(INITRD) $(if $(filter xen,$(platforms-y)),$(O)/$(APP_NAME).xen.cfg)
 
 # A configuration with no platform cannot make an image: say so instead of building nothing.
 ifneq ($(wildcard $(O)/include/config/auto.conf),)
-ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench hv fuzz fuzz-build,$(MAKECMDGOALS)),)
+ifeq ($(filter $(CONFIG_TARGETS) clean distclean help test unit unit-build bench virtbench hv fuzz fuzz-build,$(MAKECMDGOALS)),)
 ifeq ($(platforms-y),)
 $(error $(O)/.config enables no platform; enable one with 'make menuconfig' (Platforms))
 endif
@@ -156,6 +158,11 @@ unit-build: $(addprefix $(UNIT_O)/test_,$(unit-tests))
 bench:
 	$(Q)support/bench.sh
 
+# make virtbench [QUICK=1]: PV against full virtualization (support/virtbench.sh; its options
+# through VIRTBENCH_ARGS="--platforms ... --workloads ... --reps N").
+virtbench:
+	$(Q)support/virtbench.sh $(if $(QUICK),--quick) $(VIRTBENCH_ARGS)
+
 # make fuzz [FUZZ_TIME=seconds]: every fuzzer for FUZZ_TIME seconds (default 300), the ELF one
 # seeded with the stripped hello image and its malformed variants (support/fuzz-seeds.sh); make
 # test runs each for a few seconds.
@@ -177,4 +184,4 @@ distclean:
 	rm -rf build
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,/^# Each app/p' Makefile | sed 's/^# \{0,1\}//'

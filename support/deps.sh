@@ -6,7 +6,8 @@
 # Usage: support/deps.sh [--check] [GROUP...]     (--help lists the groups, from the tables below)
 #   build (default)  compilers and kconfig; GNU-EFI for <app>.efi; mtools, dosfstools, gdisk and
 #                    qemu-utils for make image (FAT, GPT, qcow2 without root or loop devices)
-#   test, bench      QEMU, OVMF (UEFI firmware), clang, gdb / hyperfine, GNU time
+#   test, bench      QEMU, OVMF (UEFI firmware), clang, gdb / hyperfine, GNU time, matplotlib
+#                    (support/virtbench.sh's plots)
 #   net              network tests: iproute2 (namespaces, taps), curl, ab, wrk, ping, dnsmasq,
 #                    redis-cli and redis-benchmark, and nginx for the benchmark (never started as
 #                    a service; redis-server for the benchmark is redis-tools' redis-check-aof,
@@ -28,7 +29,7 @@ declare -A group_pkgs=(
 	[build]="gcc make binutils kconfig-frontends-nox python3 libxen-dev gnu-efi mtools dosfstools gdisk
 		qemu-utils"
 	[test]="qemu-system-x86 ovmf clang bc gdb"
-	[bench]="hyperfine time"
+	[bench]="hyperfine time python3-matplotlib"
 	[net]="iproute2 curl apache2-utils wrk iputils-ping dnsmasq-base nginx-light python3 redis-tools"
 	# grub-xen-bin (modules only, no maintainer scripts) lets grub-mkimage build the GRUB test
 	# domUs. xen-utils-4.17's postinst says "Can't find hypervisor information in sysfs": harmless.

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs every test: host unit tests, the config matrix, and boot tests of real images in QEMU.
-# Usage: tests/run.sh [unit] [config] [boot] [efi] [hv] [libc] [sqlite] [net] [kv] [xen]   (default: all). Ends with "N passed, N failed, N skipped".
+# Usage: tests/run.sh [unit] [config] [boot] [efi] [hv] [libc] [sqlite] [net] [kv] [xen] [virtbench]   (default: all). Ends with "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit config boot efi hv libc sqlite net kv xen)
+[ ${#suites[@]} -gt 0 ] || suites=(unit config boot efi hv libc sqlite net kv xen virtbench)
 for s in "${suites[@]}"; do
-	case "$s" in unit|config|boot|efi|hv|libc|sqlite|net|kv|xen) ;; *) echo "run.sh: unknown suite '$s' (unit, config, boot, efi, hv, libc, sqlite, net, kv, xen)" >&2; exit 2 ;; esac
+	case "$s" in unit|config|boot|efi|hv|libc|sqlite|net|kv|xen|virtbench) ;; *) echo "run.sh: unknown suite '$s' (unit, config, boot, efi, hv, libc, sqlite, net, kv, xen, virtbench)" >&2; exit 2 ;; esac
 done
 
 # Everything the tests use is installed here, so a fresh machine needs no manual step.

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * virtbench: microbenchmarks inside the image, each printed as one line
- * "virtbench: NAME VALUE UNIT key=value..." so a driver can read them.
+ * virtbench: benchmarks inside the image, each result printed as one line on stderr,
+ * "virtbench: NAME VALUE UNIT key=value...", so a driver (support/virtbench.sh) can read them.
+ * The modes the Linux build shares (micro.c, blkbench.c; see virtbench.h):
+ *   micro [NAME[=N],...]  the microbenchmarks: null-call, clock, sleep, touch, bandwidth, switch,
+ *                   mutex (all of them when no list is given)
  *   null-call [N]   N one-byte console writes (the platform's cheapest exit), ns per round trip
+ *   blk [MIB] [N]   the block device: sequential MB/s over MIB MiB, then N random 4 KiB requests
+ *   nop             nothing (start-up time); crash: a NULL write (tests of the driver)
+ * And the image's own, about its C library and heap:
  *   copy [MIB]      memcpy, memmove, memset, memcmp and strlen over the sizes programs use, and
  *                   memcpy/memset over MIB MiB (default 64; needs about 2 * MIB + 8 MiB of memory)
  *   alloc [N]       malloc/free: ns per pair, same size, mixed sizes in batches, random churn
  *   fit [MIB]       a mixed allocation workload up to MIB MiB live (default 16); prints its peak
  *                   of live requested bytes and the heap's peak of pages, exits 1 when an
  *                   allocation fails: run it with a small --mem to find what it needs
- * Output that measures goes to stderr, the writes measured to stdout: under skiff-hv --quiet both
- * are discarded by the monitor, so run without --quiet and read stderr, or with it and N only.
+ * The console writes that null-call measures are NUL bytes on stdout, which shares the console
+ * with stderr in the image: drop them (tr -d '\0') before reading the results.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,27 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <skiff/heap.h>
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-/* write(2) goes to the console unbuffered: one platform console call each. */
-static void null_call(long n)
-{
-	double t0, t1;
-
-	t0 = now_ns();
-	for (long i = 0; i < n; i++)
-		if (write(STDOUT_FILENO, "", 1) != 1)
-			break;
-	t1 = now_ns();
-	printf("\nvirtbench: null-call %.0f ns n=%ld\n", (t1 - t0) / (double)n, n);
-}
+#include "virtbench.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -64,12 +50,12 @@ static volatile size_t sink;
 
 static void report(const char *name, double t0, long calls, const char *what)
 {
-	fprintf(stderr, "virtbench: %s %.1f ns/call %s\n", name, (now_ns() - t0) / (double)calls, what);
+	fprintf(stderr, "virtbench: %s %.1f ns/call %s\n", name, (vb_now_ns() - t0) / (double)calls, what);
 }
 
 static void report_rate(const char *name, double t0, double bytes)
 {
-	fprintf(stderr, "virtbench: %s %.2f GB/s bytes=%.0f\n", name, bytes / (now_ns() - t0), bytes);
+	fprintf(stderr, "virtbench: %s %.2f GB/s bytes=%.0f\n", name, bytes / (vb_now_ns() - t0), bytes);
 }
 
 /* Small and medium copies, at every alignment, the kind a database or an interpreter makes. */
@@ -78,20 +64,20 @@ static void copy_small(char *a, char *b)
 	const long n = 2000000;
 	double t0;
 
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long i = 0; i < n; i++)
 		memcpy_fn(a + (i * 7 & 15), b + (i * 3 & 15), (size_t)(i & 63) + 1);
 	report("memcpy-1-64", t0, n, "sizes=1..64 unaligned");
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long i = 0; i < n / 4; i++)
 		memcpy_fn(a + (i * 7 & 15), b + (i * 3 & 15), 64 + (size_t)(i * 61 & 1023));
 	report("memcpy-64-1088", t0, n / 4, "sizes=64..1087 unaligned");
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long i = 0; i < n / 8; i++)
 		memcpy_fn(a + 4096 * (i & 7), b + 4096 * (i * 3 & 7), 4096);
 	report("memcpy-4k", t0, n / 8, "size=4096 page-aligned");
 	/* memmove as a B-tree page makes it: shift a cell array by a few bytes either way. */
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long i = 0; i < n / 4; i++) {
 		size_t len = 16 + (size_t)(i * 37 & 2047), k = 1 + (size_t)(i & 15);
 
@@ -101,18 +87,18 @@ static void copy_small(char *a, char *b)
 			memmove_fn(a + 64, a + 64 + k, len);
 	}
 	report("memmove-overlap", t0, n / 4, "sizes=16..2063 shift=1..16 both ways");
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long i = 0; i < n; i++)
 		memset_fn(a + (i * 5 & 15), (int)i, (size_t)(i & 127) + 1);
 	report("memset-1-128", t0, n, "sizes=1..128 unaligned");
 	memset(a, 'x', 8192);
 	memset(b, 'x', 8192);
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long i = 0; i < n; i++)
 		sink += (size_t)memcmp_fn(a + (i & 7), b + (i * 3 & 7), (size_t)(i & 255) + 1);
 	report("memcmp-equal-1-256", t0, n, "sizes=1..256 unaligned");
 	a[8191] = 0;
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long i = 0; i < n; i++)
 		sink += strlen_fn(a + 8191 - (i & 255));
 	report("strlen-0-255", t0, n, "lengths=0..255");
@@ -131,15 +117,15 @@ static void copy(long mib)
 	memset(a, 1, big);
 	memset(b, 2, big);
 	copy_small(a, b);
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (int r = 0; r < 4; r++)
 		memcpy_fn(a, b, big);
 	report_rate("memcpy-big", t0, 4.0 * (double)big);
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (int r = 0; r < 4; r++)
 		memmove_fn(a + 8, a, big - 8);
 	report_rate("memmove-big-backward", t0, 4.0 * (double)(big - 8));
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (int r = 0; r < 4; r++)
 		memset_fn(a, r, big);
 	report_rate("memset-big", t0, 4.0 * (double)big);
@@ -163,7 +149,7 @@ static void alloc(long n)
 
 	for (int i = 0; i < 4096; i++)
 		sizes[i] = mixed_size();
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long i = 0; i < n; i++) {
 		char *p = malloc(64);
 
@@ -171,7 +157,7 @@ static void alloc(long n)
 		free(p);
 	}
 	report("malloc-free-64", t0, n, "one size, LIFO");
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long r = 0; r < n / 4096; r++) {
 		for (int i = 0; i < 4096; i++)
 			objs[i] = malloc(sizes[i]);
@@ -180,7 +166,7 @@ static void alloc(long n)
 	}
 	report("malloc-free-batch", t0, n / 4096 * 4096, "4096 mixed 16..3500, freed scrambled");
 	memset(objs, 0, sizeof(objs));
-	t0 = now_ns();
+	t0 = vb_now_ns();
 	for (long r = 0; r < n; r++) {
 		int i = (int)(rnd() % 4096);
 
@@ -282,14 +268,13 @@ int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "null-call";
 	long n = argc > 2 ? strtol(argv[2], NULL, 10) : 0;
+	int r = vb_common_main(argc, argv);
 
+	if (r >= 0)
+		return r;
 	if (argc > 2 && n < 1) {
 		fprintf(stderr, "virtbench: N must be at least 1\n");
 		return 2;
-	}
-	if (!strcmp(what, "null-call")) {
-		null_call(n ? n : 100000);
-		return 0;
 	}
 	if (!strcmp(what, "copy")) {
 		copy(n ? n : 64);
@@ -303,6 +288,7 @@ int main(int argc, char **argv)
 		fit(n ? n : 16);
 		return 0;
 	}
-	fprintf(stderr, "virtbench: unknown benchmark '%s' (null-call, copy, alloc, fit)\n", what);
+	fprintf(stderr, "virtbench: unknown benchmark '%s' (micro, null-call, blk, nop, crash, copy, alloc, fit)\n",
+		what);
 	return 2;
 }
