@@ -596,7 +596,7 @@ xen_queue() { # PLATFORM WORKLOAD REP APP MEM_MB ARGS...
 	if [ ! -f "$img" ]; then
 		log=$out/logs/$p/$w-$rep.log
 		echo "no Xen image $img (see $out/logs/build-$app.log)" >"$log"
-		record_run "$p" "$w" "$rep" 125 "$log"
+		record_run "$p" "$w" "$rep" 125 "$log" ""
 		return
 	fi
 	for a in "$@"; do
@@ -614,14 +614,18 @@ xen_queue() { # PLATFORM WORKLOAD REP APP MEM_MB ARGS...
 xl_run() { # PLATFORM WORKLOAD REP NAME IMAGE MEM INITRD EXTRA
 	local p=$1 w=$2 rep=$3 name=vb-$4 img=$5 mem=$6 initrd=$7 extra=$8 cfg log rc=0 t0 t1
 	cfg=$out/logs/$p/$4.cfg log=$out/logs/$p/$w-$rep.log
+	# xl's strings are double-quoted with backslash escapes.
 	extra=${extra//\\/\\\\}
-	support/xl-config.sh "$img" "$name" $initrd | sed -e "s/^type = .*/type = \"${p#xen-}\"/" \
-		-e "s/^memory = .*/memory = $mem/" -e "s|^extra = .*|extra = \"${extra//\"/\\\"}\"|" \
-		-e 's/^on_poweroff = .*/on_poweroff = "destroy"/' -e 's/^on_crash = .*/on_crash = "destroy"/' >"$cfg"
+	extra=${extra//\"/\\\"}
+	mkdir -p "$out/logs/$p"
+	support/xl-config.sh "$img" "$name" $initrd | grep -v '^extra = ' | sed -e "s/^type = .*/type = \"${p#xen-}\"/" \
+		-e "s/^memory = .*/memory = $mem/" -e 's/^on_poweroff = .*/on_poweroff = "destroy"/' \
+		-e 's/^on_crash = .*/on_crash = "destroy"/' >"$cfg"
+	printf 'extra = "%s"\n' "$extra" >>"$cfg"
 	if [ -n "$xen_disk" ]; then
 		rm -f "$out/disk.img"
 		truncate -s "${xen_disk}M" "$out/disk.img"
-		echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=$PWD/$out/disk.img' ]" >>"$cfg"
+		echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=$(realpath "$out/disk.img")' ]" >>"$cfg"
 	fi
 	t0=$EPOCHREALTIME
 	timeout -k 5 "$run_timeout" xl create -c "$cfg" >"$log" 2>&1 </dev/null || rc=$?
