@@ -14,8 +14,8 @@
 # The disk: a protective MBR and GPT, one partition from sector 2048 (1 MiB), type EF00 (EFI
 # system), and the backup GPT in the last 1 MiB. On the ESP: \EFI\BOOT\BOOTX64.EFI (the
 # removable-media path that UEFI firmware boots without a boot entry), cmdline and initrd. The
-# GUIDs and the FAT volume id are derived from the output's name, so a rebuild of the same app
-# gives the same identities.
+# GUIDs and the FAT volume id are derived from the output's name (less its extension), so a
+# rebuild of the same app gives the same identities.
 set -euo pipefail
 
 die() { echo "efi-image: $*" >&2; exit 1; }
@@ -57,22 +57,32 @@ fi
 # FAT16 needs at least 4085 clusters: one-sector clusters up to 32 MiB, mkfs.fat's choice above.
 fat=(-F 16 -s 1); [ "$esp_mib" -gt 32 ] && fat=(-F 16); [ "$esp_mib" -ge 64 ] && fat=(-F 32)
 
-# Stable identities from the output's name (sgdisk wants GUIDs; mkfs.fat a 32-bit id).
-hash=$(printf '%s' "${out##*/}" | sha256sum | cut -c1-32)
+# Stable identities from the output's name without its extension (sgdisk wants GUIDs; mkfs.fat
+# a 32-bit id): app.img and app.qcow2 of one build are the same disk.
+name=${out##*/}
+hash=$(printf '%s' "${name%.*}" | sha256sum | cut -c1-32)
 guid() { echo "${hash:0:8}-${hash:8:4}-4${hash:13:3}-8${hash:17:3}-$1${hash:21:11}"; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 esp=$work/esp.img disk=$work/disk.img
+# One time for every FAT timestamp: SOURCE_DATE_EPOCH when set, else the .efi's own, so the same
+# build gives the same bytes (raw and qcow2 alike); mtools and mkfs.fat read the variable too.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$efi")}
 export MTOOLS_SKIP_CHECK=1
-mkfs.fat "${fat[@]}" -n SKIFF-ESP -i "${hash:0:8}" -C "$esp" $((esp_mib * 1024)) >/dev/null
+mkfs.fat "${fat[@]}" --invariant -n SKIFF-ESP -i "${hash:0:8}" -C "$esp" $((esp_mib * 1024)) >/dev/null
 mmd -i "$esp" ::/EFI ::/EFI/BOOT
-mcopy -i "$esp" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+put() { # FILE NAME: FILE as \EFI\BOOT\NAME, with the fixed time
+	cp "$1" "$work/$2"
+	touch -d "@$SOURCE_DATE_EPOCH" "$work/$2"
+	mcopy -m -i "$esp" "$work/$2" "::/EFI/BOOT/$2"
+}
+put "$efi" BOOTX64.EFI
 if [ "$write_cmdline" = 1 ]; then
-	printf '%s\n' "$cmdline" >"$work/cmdline"
-	mcopy -i "$esp" "$work/cmdline" ::/EFI/BOOT/cmdline
+	printf '%s\n' "$cmdline" >"$work/cmdline.txt"
+	put "$work/cmdline.txt" cmdline
 fi
-[ -z "$initrd" ] || mcopy -i "$esp" "$initrd" ::/EFI/BOOT/initrd
+[ -z "$initrd" ] || put "$initrd" initrd
 
 # 1 MiB before the partition (MBR, GPT, alignment), 1 MiB after it (the backup GPT).
 truncate -s $(( (esp_mib + 2) << 20 )) "$disk"

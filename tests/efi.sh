@@ -60,11 +60,13 @@ if efi_build apps/hello && efi_build apps/hello image CMDLINE="-- from disk"; th
 	efi_boot load-options-shell 0 "$EFI_HELLO|argv[1] = \"from\"|argv[2] = \"shell\"|!unknown or malformed" \
 		--machine q35 --esp "$esp"
 	rm -rf "$esp"
-	# qcow2 from make image FORMAT=qcow2 boots the same.
-	if make -s APP=apps/hello image FORMAT=qcow2 CMDLINE="-- qcow2" >"$TEST_LOGS/efi-qcow2.mk" 2>&1; then
-		efi_boot hello-qcow2 0 "$EFI_HELLO|argv[1] = \"qcow2\"" --machine pc --efi-disk build/hello/hello.qcow2
+	# make image FORMAT=qcow2 holds the same disk as the raw image that booted above (a boot would
+	# add 4 s and test QEMU's qcow2 driver, not ours).
+	if make -s APP=apps/hello image FORMAT=qcow2 CMDLINE="-- from disk" >"$TEST_LOGS/efi-qcow2.mk" 2>&1 &&
+		qemu-img compare -f raw -F qcow2 build/hello/hello.img build/hello/hello.qcow2 >>"$TEST_LOGS/efi-qcow2.mk" 2>&1; then
+		pass efi/hello-qcow2
 	else
-		fail efi/hello-qcow2 "make image FORMAT=qcow2 failed" "$TEST_LOGS/efi-qcow2.mk"
+		fail efi/hello-qcow2 "make image FORMAT=qcow2 failed or differs from the raw image" "$TEST_LOGS/efi-qcow2.mk"
 	fi
 
 	# Bad cases: each is a clear message and status 126 (the runner's own refusal: 125).
