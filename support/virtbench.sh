@@ -279,6 +279,11 @@ image_lang() {
 		tr ' ' '\n' | grep -E '^-(std=|O)' | tr '\n' ' ' || true
 }
 
+# An app's own C files, as its build.mk lists them (plain POSIX apps build for Linux unchanged).
+app_sources() { # APP
+	sed -n 's/^app-y += //p' "apps/$1/build.mk" | tr ' ' '\n' | grep '\.c$' || true
+}
+
 # native_build NAME SOURCES-AND-FLAGS...: $nat/NAME, rebuilt when its command or a source changes.
 native_build() {
 	local name=$1 f
@@ -339,11 +344,11 @@ build_all() {
 	fi
 	if wants http; then
 		make_app httpd
-		native_build httpd-linux $lang -D_GNU_SOURCE apps/httpd/main.c apps/httpd/http.c apps/httpd/files.c
+		native_build httpd-linux $lang -D_GNU_SOURCE $(app_sources httpd)
 	fi
 	if wants echo; then
 		make_app echo
-		native_build echo-linux $lang -D_GNU_SOURCE apps/echo/main.c
+		native_build echo-linux $lang -D_GNU_SOURCE $(app_sources echo)
 		native_build echo-client -std=c11 -O2 -Wall -Wextra -Werror support/echo-client.c
 	fi
 }
