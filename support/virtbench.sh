@@ -305,7 +305,7 @@ native_build() {
 }
 
 # The Linux programs take the words of $lang and $defines apart on purpose.
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2046
 build_all() {
 	local lang defines f src=build/deps/sqlite-src
 	mkdir -p "$out/logs"
