@@ -262,6 +262,7 @@ DEVICE_GUESTS=(
 	"webpvh=$WEB,type=pvh,dom0=$(xen_script webpvh tests/xen/httpd-dom0.sh GUEST_IP=dhcp)"
 	"twovifs=build/echo/echo.xen,vifs=2,action=shutdown-after-dom0,dom0=$(xen_script twovifs tests/xen/echo-dom0.sh MODE=two-vifs),extra=net.ip=10.0.0.3/24 net1.ip=10.0.1.3/24"
 	"outbound=build/echo/echo.xen,vifs=1,dom0=$(xen_script outbound tests/xen/echo-dom0.sh MODE=outbound),extra=net.ip=10.0.0.4/24 -- connect 10.0.0.1 9000 hello-from-xen"
+	"pingout=build/echo/echo.xen,vifs=1,extra=net.ip=10.0.0.5/24 -- ping 10.0.0.1 3"
 	"novif=build/httpd/httpd.xen,initrd=$XEN_LOG/site.cpio,action=shutdown-after=1"
 	"blkpv=build/blktest/blktest.xen,disk=$XEN_LOG/disk.img,dom0=$(xen_script blkpv tests/xen/disk-dom0.sh SOURCE0=/xentest/g/blkpv/disk-0.img)"
 	"blkpvh=build/blktest/blktest.xen,type=pvh,disk=$XEN_LOG/disk.img,dom0=$(xen_script blkpvh tests/xen/disk-dom0.sh SOURCE0=/xentest/g/blkpvh/disk-0.img)"
@@ -357,6 +358,9 @@ xen_check xen/net-two-vifs twovifs "reason=poweroff|status=0|backends=vif0:6,vif
 xen_expect xen/net-two-vifs-traffic twovifs "vif0_ping=3|vif0_echo=line_for_vif0|vif1_ping=3|vif1_echo=line_for_vif1"
 xen_check xen/net-outbound outbound "reason=poweroff|status=0|backends=vif0:6|stale=none" \
 	'echo: 10.0.0.1 answered "hello-from-xen"'
+# The other way round: the guest pings dom0 (an ICMP socket in the echo app).
+xen_check xen/net-ping-from-guest pingout "reason=poweroff|status=0|backends=vif0:6|stale=none" \
+	"echo: ping 10.0.0.1: 3 sent, 3 answered"
 xen_check xen/net-no-vif novif "reason=poweroff|status=0" "httpd: serving|!netfront"
 
 # blktest rw: 16 x 4 KiB of (i * 31 + j * 7) at sector 64 in one batch, read back in another, a

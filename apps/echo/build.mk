@@ -1,2 +1,3 @@
 # SPDX-License-Identifier: MIT
 app-y += apps/echo/main.c
+app-y += apps/echo/ping.c

@@ -7,6 +7,7 @@
  *
  * "echo connect HOST PORT MESSAGE" is the client side, for tests of outgoing connections and
  * names: resolve HOST (DNS for a name), connect, send MESSAGE, print what comes back, exit 0.
+ * "echo ping HOST COUNT" pings an IPv4 address (ping.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "ping.h"
 
 #define MAX_EVENTS 64
 #define BUF 16384
@@ -176,6 +178,8 @@ int main(int argc, char **argv)
 
 	if (argc == 5 && !strcmp(argv[1], "connect"))
 		return client(argv[2], argv[3], argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "ping"))
+		return echo_ping(argv[2], argv[3]);
 	if (port < 1 || port > 65535) {
 		fprintf(stderr, "echo: '%s' is not a port\n", argv[1]);
 		return 2;

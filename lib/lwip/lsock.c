@@ -176,7 +176,8 @@ static void from_sockaddr(const struct sockaddr_storage *ss, struct lsock_addr *
 int lsock_socket(int family, int type)
 {
 	int s = lwip_socket(family == LSOCK_AF_INET6 ? AF_INET6 : AF_INET,
-			    type == LSOCK_DGRAM ? SOCK_DGRAM : SOCK_STREAM, 0);
+			    type == LSOCK_DGRAM ? SOCK_DGRAM : type == LSOCK_RAW_ICMP ? SOCK_RAW : SOCK_STREAM,
+			    type == LSOCK_RAW_ICMP ? IPPROTO_ICMP : 0);
 
 	if (s < 0)
 		return neg_errno();
@@ -184,7 +185,7 @@ int lsock_socket(int family, int type)
 		lwip_close(s);
 		return -ENFILE;
 	}
-	attach(s, type == LSOCK_DGRAM);
+	attach(s, type != LSOCK_STREAM); /* a raw socket takes datagrams too */
 	return s;
 }
 
@@ -363,7 +364,7 @@ int lsock_getopt(int s, enum lsock_opt opt, struct lsock_optval *v)
 		len = sizeof(v->i);
 		r = lwip_getsockopt(s, level, name, &v->i, &len);
 		if (opt == LSOCK_SO_TYPE)
-			v->i = v->i == SOCK_DGRAM ? LSOCK_DGRAM : LSOCK_STREAM;
+			v->i = v->i == SOCK_DGRAM ? LSOCK_DGRAM : v->i == SOCK_RAW ? LSOCK_RAW_ICMP : LSOCK_STREAM;
 		if (opt == LSOCK_SO_ERROR && v->i == ECONNRESET && s < NSOCK && !ev[s].connected)
 			v->i = ECONNREFUSED; /* the connect() never got through */
 	}

@@ -25,6 +25,7 @@ struct lsock_addr {
 
 #define LSOCK_STREAM 1
 #define LSOCK_DGRAM 2
+#define LSOCK_RAW_ICMP 3	/* IPv4 ICMP, IP header included on receive (CONFIG_LWIP_RAW) */
 
 /* Message flags. */
 #define LSOCK_MSG_PEEK 0x1

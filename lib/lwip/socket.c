@@ -204,12 +204,15 @@ int socket(int domain, int type, int protocol)
 
 	if (domain != AF_INET && domain != AF_INET6)
 		return (int)sock_ret(-EAFNOSUPPORT);
-	if (base != SOCK_STREAM && base != SOCK_DGRAM)
+	/* Raw sockets: IPv4 ICMP only, for ping clients (CONFIG_LWIP_RAW). */
+	if (base == SOCK_RAW && (!SK_ENABLED(CONFIG_LWIP_RAW) || domain != AF_INET || protocol != IPPROTO_ICMP))
+		return (int)sock_ret(-EPROTONOSUPPORT);
+	if (base != SOCK_STREAM && base != SOCK_DGRAM && base != SOCK_RAW)
 		return (int)sock_ret(-EPROTONOSUPPORT); /* newlib has no ESOCKTNOSUPPORT */
-	if (protocol && protocol != (base == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+	if (base != SOCK_RAW && protocol && protocol != (base == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
 		return (int)sock_ret(-EPROTONOSUPPORT);
 	s = lsock_socket(domain == AF_INET6 ? LSOCK_AF_INET6 : LSOCK_AF_INET,
-			 base == SOCK_DGRAM ? LSOCK_DGRAM : LSOCK_STREAM);
+			 base == SOCK_DGRAM ? LSOCK_DGRAM : base == SOCK_RAW ? LSOCK_RAW_ICMP : LSOCK_STREAM);
 	if (s < 0)
 		return (int)sock_ret(s);
 	return install(s, domain, base, type);
@@ -302,7 +305,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 		return -1;
 	if ((fl = msg_flags(f, flags)) < 0)
 		return sock_ret(fl);
-	if (to && k->type == SOCK_DGRAM) {
+	if (to && k->type != SOCK_STREAM) {
 		if ((r = addr_in(to, tolen, k->family, &a)) < 0)
 			return sock_ret(r);
 		return sock_ret(lsock_send(k->s, buf, len, fl, &a));

@@ -63,7 +63,7 @@ static int get_local(const struct sock *k, int level, int name, void *val, sockl
 	else if (level == SOL_SOCKET && name == SO_DOMAIN)
 		v = k->family;
 	else if (level == SOL_SOCKET && name == SO_PROTOCOL)
-		v = k->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+		v = k->type == SOCK_STREAM ? IPPROTO_TCP : k->type == SOCK_RAW ? IPPROTO_ICMP : IPPROTO_UDP;
 	else if (level == IPPROTO_TCP && name == TCP_MAXSEG)
 		v = 1460;
 	else
@@ -95,7 +95,7 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		return (int)sock_ret(put(val, len, &l, sizeof(l)));
 	}
 	if (opt == LSOCK_SO_TYPE)
-		v.i = v.i == LSOCK_DGRAM ? SOCK_DGRAM : SOCK_STREAM;
+		v.i = v.i == LSOCK_DGRAM ? SOCK_DGRAM : v.i == LSOCK_RAW_ICMP ? SOCK_RAW : SOCK_STREAM;
 	return (int)sock_ret(put(val, len, &v.i, sizeof(v.i)));
 }
 

@@ -37,7 +37,8 @@
 #define LWIP_IPV6 SK_ENABLED(CONFIG_LWIP_IPV6)
 #define LWIP_ARP LWIP_IPV4
 #define LWIP_ICMP LWIP_IPV4
-#define LWIP_RAW 0
+#define LWIP_RAW SK_ENABLED(CONFIG_LWIP_RAW)	/* ICMP sockets for ping clients */
+#define MEMP_NUM_RAW_PCB 4
 #define LWIP_IGMP 0
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
