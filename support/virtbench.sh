@@ -771,7 +771,10 @@ run_net() { # PLATFORM WORKLOAD: one server boot, then the client REPS times
 	slog=$out/logs/$p/$w-server.log
 	mkdir -p "$out/logs/$p"
 	mapfile -t metrics < <(workload_metrics "$w")
-	if [ "$w" = http ]; then
+	if [ "$p" = native ] && [ ! -x "$nat/$([ "$w" = http ] && echo httpd || echo echo)-linux" ]; then
+		echo "the Linux build failed (see $out/logs/build-$([ "$w" = http ] && echo httpd || echo echo)-linux-linux.log)" >"$slog"
+		up=0
+	elif [ "$w" = http ]; then
 		args=()
 		[ "$p" = native ] && args=(-p 80 -r apps/httpd/rootfs)
 		serve "$p" httpd "$slog" "${args[@]}" || up=0
@@ -781,7 +784,7 @@ run_net() { # PLATFORM WORKLOAD: one server boot, then the client REPS times
 	for rep in $(seq "$(reps_for "$p")"); do
 		log=$out/logs/$p/$w-$rep.log
 		if [ $up = 0 ]; then
-			{ echo "the server did not come up within 60 s:"; tail -n 20 "$slog"; } >"$log" 2>&1
+			{ echo "the server did not come up within 60 s: $(head -n 1 "$slog")"; tail -n 20 "$slog"; } >"$log" 2>&1
 			record "$p" "$w" "$rep" 125 "$log" "${metrics[@]}"
 			continue
 		fi

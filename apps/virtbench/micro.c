@@ -222,6 +222,11 @@ static double two_threads(void *(*fn)(void *), long n)
 	for (int i = 0; i < 2; i++)
 		if (pthread_create(&t[i], NULL, fn, &p)) {
 			fprintf(stderr, "virtbench: cannot create a thread\n");
+			if (i) { /* the first one waits for a partner: stand in for it */
+				p.n = 0;
+				__atomic_add_fetch(&p.ready, 1, __ATOMIC_SEQ_CST);
+				pthread_join(t[0], NULL);
+			}
 			return -1;
 		}
 	for (int i = 0; i < 2; i++)
