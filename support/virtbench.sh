@@ -682,6 +682,16 @@ NS=vbns-img NSNAT=vbns-nat
 NAT_IP=10.0.9.2 MAC=02:53:4b:00:00:02
 net_why="" spid=""
 
+# Made again when they are gone (something else on the host may remove namespaces mid-run).
+net_ensure() {
+	[ -z "$net_why" ] || return 0
+	if ! ip netns list 2>/dev/null | grep -qE "^sk-$NS( |$)" || ! ip netns list 2>/dev/null | grep -qE "^sk-$NSNAT( |$)"; then
+		say "the namespaces sk-$NS and sk-$NSNAT are gone: making them again"
+		net_teardown
+		net_setup
+	fi
+}
+
 net_setup() {
 	if ! in_list http "${workloads[@]}" && ! in_list echo "${workloads[@]}"; then return 0; fi
 	if [ "$(id -u)" != 0 ]; then
@@ -771,6 +781,7 @@ run_net() { # PLATFORM WORKLOAD: one server boot, then the client REPS times
 	slog=$out/logs/$p/$w-server.log
 	mkdir -p "$out/logs/$p"
 	mapfile -t metrics < <(workload_metrics "$w")
+	net_ensure
 	if [ "$p" = native ] && [ ! -x "$nat/$([ "$w" = http ] && echo httpd || echo echo)-linux" ]; then
 		echo "the Linux build failed (see $out/logs/build-$([ "$w" = http ] && echo httpd || echo echo)-linux-linux.log)" >"$slog"
 		up=0
