@@ -6,10 +6,12 @@
 #
 # Usage: support/xen-test.sh [--workdir DIR] [--timeout SECONDS] GUEST...
 #   GUEST is NAME=IMAGE[,type=pv|pvh][,mem=MB][,extra=KERNEL-CMDLINE][,action=ACTION][,initrd=FILE]
-#            [,vifs=N][,disk=DISK]...[,dom0=SCRIPT]
+#            [,vifs=N][,disk=DISK]...[,dom0=SCRIPT][,bin=PROGRAM]...
 #     ACTION: shutdown-after=N  after N s record `xl list` for the guest, then `xl shutdown` it
 #             list-after=N      after N s record `xl list` for the guest, then let it run on
 #             shutdown-after-dom0  `xl shutdown` the guest once its dom0 script's run phase ends
+#             destroy-after-dom0   `xl destroy` it then instead (a power cut at a moment the
+#                               script chose: reason=destroyed)
 #             toolstack-crash-once  (tests of this harness) the first `xl create` dies on SIGABRT,
 #                               as xl now and then does under TCG; the guest is then retried
 #     vifs=N   N network interfaces (0-4; netback in dom0). vif K has the MAC 00:16:3e:5a:GG:0K (GG:
@@ -17,7 +19,10 @@
 #              where dom0 is 10.0.0.1/24 (xenbr0) or 10.0.1.1/24 (xenbr1); dnsmasq in dom0 hands
 #              out 10.0.0.100-199 by DHCP on xenbr0
 #     disk=DISK  a disk (blkback in dom0; up to 4, xvda first): FILE (copied into dom0) or SIZEM
-#              (SIZE MiB of zeros made in dom0), either followed by :ro for a read-only disk
+#              (SIZE MiB of zeros made in dom0), either followed by :ro for a read-only disk.
+#              SIZEM@LABEL is a disk kept for the whole run: made by the first guest that names
+#              LABEL, the same file for every later one (a restart on the same disk)
+#     bin=PROGRAM  a (static) program copied into dom0's PATH for the dom0 scripts
 #     dom0=SCRIPT  a busybox sh script run in dom0 as `SCRIPT before` just before `xl create` (to
 #              start servers the guest will use), as `SCRIPT run` in the background once the
 #              guest is created (see action=shutdown-after-dom0; a run phase still going when the
@@ -113,6 +118,8 @@ parse_args() {
 
 # Per guest, indexed like guest_specs. g_disks holds the guest's disk= values separated by '|'.
 g_name=() g_image=() g_type=() g_mem=() g_extra=() g_action=() g_initrd=() g_vifs=() g_disks=() g_dom0=()
+bins=()    # bin= programs, of every guest
+declare -A shared_mb # a kept disk's size by its LABEL
 max_mem=0
 backends=0 # 1 when some guest has a vif or a disk: dom0 then loads netback and blkback
 nets=0     # 1 when some guest has a vif: dom0 then has bridges, dnsmasq and the clients
@@ -135,10 +142,10 @@ parse_guest() {
 		[ "$field" != "$rest" ] && rest=${rest#*,} || rest=""
 		key=${field%%=*}
 		case "$key" in
-		type|mem|extra|action|initrd|vifs|disk|dom0) [[ "$field" == *=* ]] || usage_error "guest '$name': '$key' needs a value" ;;
+		type|mem|extra|action|initrd|vifs|disk|dom0|bin) [[ "$field" == *=* ]] || usage_error "guest '$name': '$key' needs a value" ;;
 		*)
 			# Not an option: part of a kernel command line that contained a comma.
-			[ "$last" = extra ] || usage_error "guest '$name': unknown option '$field' (type, mem, extra, action, initrd, vifs, disk, dom0)"
+			[ "$last" = extra ] || usage_error "guest '$name': unknown option '$field' (type, mem, extra, action, initrd, vifs, disk, dom0, bin)"
 			extra+=",$field"
 			continue ;;
 		esac
@@ -152,15 +159,18 @@ parse_guest() {
 		vifs) vifs=${field#*=} ;;
 		disk) disks+="${disks:+|}${field#*=}" ;;
 		dom0) dom0=${field#*=} ;;
+		bin)
+			[ -f "${field#*=}" ] && [ -x "${field#*=}" ] || usage_error "guest '$name': bin '${field#*=}' is not an executable file"
+			bins+=("${field#*=}") ;;
 		esac
 	done
 	case "$type" in pv|pvh) ;; *) usage_error "guest '$name': type '$type' is not pv or pvh" ;; esac
 	[[ "$mem" =~ ^[0-9]+$ ]] && [ "$mem" -ge 8 ] && [ "$mem" -le 1024 ] ||
 		usage_error "guest '$name': mem '$mem' is not a number of MB from 8 to 1024"
 	[[ "$extra" != *[[:cntrl:]]* ]] || usage_error "guest '$name': extra= contains a control character"
-	[ -z "$action" ] || [[ "$action" =~ ^((shutdown|list)-after=[0-9]{1,4}|shutdown-after-dom0|toolstack-crash-once)$ ]] ||
-		usage_error "guest '$name': action '$action' is not shutdown-after=N, list-after=N, shutdown-after-dom0 or toolstack-crash-once"
-	[ "$action" != shutdown-after-dom0 ] || [ -n "$dom0" ] || usage_error "guest '$name': action shutdown-after-dom0 needs a dom0 script"
+	[ -z "$action" ] || [[ "$action" =~ ^((shutdown|list)-after=[0-9]{1,4}|(shutdown|destroy)-after-dom0|toolstack-crash-once)$ ]] ||
+		usage_error "guest '$name': action '$action' is not shutdown-after=N, list-after=N, shutdown-after-dom0, destroy-after-dom0 or toolstack-crash-once"
+	[[ "$action" != *-after-dom0 ]] || [ -n "$dom0" ] || usage_error "guest '$name': action $action needs a dom0 script"
 	[ -z "$initrd" ] || [ -f "$initrd" ] || usage_error "guest '$name': initrd '$initrd' not found"
 	[[ "$vifs" =~ ^[0-4]$ ]] || usage_error "guest '$name': vifs '$vifs' is not a number from 0 to 4"
 	[ -z "$dom0" ] || [ -f "$dom0" ] || usage_error "guest '$name': dom0 script '$dom0' not found"
@@ -169,7 +179,15 @@ parse_guest() {
 		ndisks=$((ndisks + 1))
 		[ $ndisks -le 4 ] || usage_error "guest '$name': more than 4 disks"
 		d=${d%:ro}
-		if [[ "$d" =~ ^[0-9]+M$ ]]; then
+		if [[ "$d" =~ ^[0-9]+M@ ]]; then
+			[[ "${d#*@}" =~ ^[A-Za-z0-9_-]{1,32}$ ]] || usage_error "guest '$name': disk label '${d#*@}' must be 1-32 letters, digits, '_' or '-'"
+			[ -z "${shared_mb[${d#*@}]:-}" ] || [ "${shared_mb[${d#*@}]}" = "${d%@*}" ] ||
+				usage_error "guest '$name': disk '${d#*@}' was ${shared_mb[${d#*@}]} for an earlier guest, not ${d%@*}"
+			[ -n "${shared_mb[${d#*@}]:-}" ] || disk_mb=$((disk_mb + ${d%%M*}))
+			shared_mb[${d#*@}]=${d%@*}
+			d=${d%@*}
+			[ "${d%M}" -ge 1 ] && [ "${d%M}" -le 1024 ] || usage_error "guest '$name': disk size '$d' is not 1M to 1024M"
+		elif [[ "$d" =~ ^[0-9]+M$ ]]; then
 			[ "${d%M}" -ge 1 ] && [ "${d%M}" -le 1024 ] || usage_error "guest '$name': disk size '$d' is not 1M to 1024M"
 			disk_mb=$((disk_mb + ${d%M}))
 		else
@@ -430,16 +448,20 @@ disk_line() {
 	for d in ${g_disks[$i]}; do
 		access=rw
 		[ "${d%:ro}" = "$d" ] || access=ro
-		line+="$sep'format=raw,vdev=xvd${DISK_LETTERS[k]},access=$access,script=block-skiff,target=$(disk_path "$i" $k)'"
+		line+="$sep'format=raw,vdev=xvd${DISK_LETTERS[k]},access=$access,script=block-skiff,target=$(disk_path "$i" $k "${d%:ro}")'"
 		sep=", "
 		k=$((k + 1))
 	done
 	echo "disk = [ $line ]"
 }
 
-# Where guest I's disk K lives in dom0: copied files under /xentest, made ones under /run.
+# disk_path I K DISK: where guest I's disk K (DISK as given, less :ro) lives in dom0. A kept
+# disk is named by its label, so every guest that names it gets the same file.
 disk_path() {
-	echo "/run/xentest/disk/${g_name[$1]}-$2.img"
+	case "$3" in
+	*M@*) echo "/run/xentest/disk/kept-${3#*@}.img" ;;
+	*) echo "/run/xentest/disk/${g_name[$1]}-$2.img" ;;
+	esac
 }
 
 # stage_disks I DIR: DIR/disks lists guest I's disks for dom0, one a line "K SOURCE PATH": dom0
@@ -450,11 +472,13 @@ stage_disks() {
 	: >"$dir/disks"
 	for d in ${g_disks[$i]}; do
 		src=${d%:ro}
-		if [[ "$src" =~ ^[0-9]+M$ ]]; then
-			echo "$k $src $(disk_path "$i" $k)" >>"$dir/disks"
+		if [[ "$src" =~ ^[0-9]+M@ ]]; then
+			echo "$k keep:${src%@*} $(disk_path "$i" $k "$src")" >>"$dir/disks"
+		elif [[ "$src" =~ ^[0-9]+M$ ]]; then
+			echo "$k $src $(disk_path "$i" $k "$src")" >>"$dir/disks"
 		else
 			cp "$src" "$dir/disk-$k.img"
-			echo "$k /xentest/g/${g_name[$i]}/disk-$k.img $(disk_path "$i" $k)" >>"$dir/disks"
+			echo "$k /xentest/g/${g_name[$i]}/disk-$k.img $(disk_path "$i" $k "$src")" >>"$dir/disks"
 		fi
 		k=$((k + 1))
 	done
@@ -469,8 +493,11 @@ stage_disks() {
 build_initrd() {
 	local s=$workdir/.stage i n bytes=0
 	rm -rf "$s"
-	mkdir -p "$s/xentest/g"
+	mkdir -p "$s/xentest/g" "$s/xentest/bin"
 	cp "$ROOT/support/xen/dom0-init.sh" "$s/init"
+	for i in "${bins[@]}"; do
+		cp "$i" "$s/xentest/bin/"
+	done
 	chmod 755 "$s/init"
 	{
 		echo "TIMEOUT=$timeout_s"

@@ -5,9 +5,11 @@
   kv_client.py malformed HOST CASE   send one malformed request; print what came back
                                       ("closed" when the server closed without a reply)
   kv_client.py ping HOST             PING on a fresh connection: prints PONG or what failed
-  kv_client.py writer HOST FILE N    SET key:i val:i for i = 1..N, one at a time; after each
-                                      acknowledgment append i to FILE (flushed), until the
-                                      connection breaks or N is reached
+  kv_client.py writer HOST FILE N    SET key:i val:i, one at a time, N of them, i counting on
+                                      from the largest number in FILE (so a write lost in one
+                                      run is not hidden by the same key written in an earlier
+                                      one); after each acknowledgment append i to FILE
+                                      (flushed), until the connection breaks
   kv_client.py check HOST FILE       every i in FILE must be there: GET key:i == val:i
 """
 import os
@@ -84,10 +86,11 @@ def ping(host):
 
 
 def writer(host, path, n):
+    first = max([int(x) for x in open(path).read().split()] if os.path.exists(path) else [0], default=0) + 1
     s = connect(host)
     f = s.makefile("rb")
     with open(path, "a") as log:
-        for i in range(1, n + 1):
+        for i in range(first, first + n):
             try:
                 s.sendall(cmd("SET", "key:%d" % i, "val:%d" % i))
                 if read_reply(f) != "+OK":

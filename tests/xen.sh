@@ -101,12 +101,16 @@ xen_usage harness-usage-bad-name "name 'a b' must be" "a b=$ANY"
 xen_usage harness-usage-no-image "expected NAME=IMAGE" justaname
 xen_usage harness-usage-bad-type "type 'hvm' is not pv or pvh" "a=$ANY,type=hvm"
 xen_usage harness-usage-bad-mem "mem '4' is not a number of MB" "a=$ANY,mem=4"
-xen_usage harness-usage-bad-action "action 'reboot-after=1' is not shutdown-after=N, list-after=N, shutdown-after-dom0 or toolstack-crash-once" "a=$ANY,action=reboot-after=1"
+xen_usage harness-usage-bad-action "action 'reboot-after=1' is not shutdown-after=N, list-after=N, shutdown-after-dom0, destroy-after-dom0 or toolstack-crash-once" "a=$ANY,action=reboot-after=1"
 xen_usage harness-usage-bad-vifs "vifs '5' is not a number from 0 to 4" "a=$ANY,vifs=5"
 xen_usage harness-usage-bad-disk "disk '/no/such.img' not found" "a=$ANY,disk=/no/such.img:ro"
 xen_usage harness-usage-bad-disk-size "disk size '0M' is not 1M to 1024M" "a=$ANY,disk=0M"
 xen_usage harness-usage-missing-dom0 "dom0 script '/no/such.sh' not found" "a=$ANY,dom0=/no/such.sh"
 xen_usage harness-usage-shutdown-no-dom0 "action shutdown-after-dom0 needs a dom0 script" "a=$ANY,action=shutdown-after-dom0"
+xen_usage harness-usage-destroy-no-dom0 "action destroy-after-dom0 needs a dom0 script" "a=$ANY,action=destroy-after-dom0"
+xen_usage harness-usage-bad-disk-label "disk label 'x/y' must be 1-32 letters" "a=$ANY,disk=8M@x/y"
+xen_usage harness-usage-kept-disk-resized "disk 'k' was 8M for an earlier guest, not 16M" "a=$ANY,disk=8M@k" "b=$ANY,disk=16M@k"
+xen_usage harness-usage-bad-bin "bin '/no/such' is not an executable file" "a=$ANY,bin=/no/such"
 xen_usage harness-usage-unknown-field "unknown option 'colour=red'" "a=$ANY,colour=red"
 xen_usage harness-usage-missing-initrd "initrd '/no/such.img' not found" "a=$ANY,initrd=/no/such.img"
 xen_usage harness-usage-duplicate "guest name 'a' given twice" "a=$ANY" "a=$ANY"
@@ -215,7 +219,7 @@ fi
 # then the same images as PVH domains; then, in the same boot, the guests with devices (their
 # section below).
 
-for app in hello crash libc-test httpd echo blktest; do
+for app in hello crash libc-test httpd echo blktest kv; do
 	if ! make -s APP=apps/$app >"$XEN_LOG/build-$app.log" 2>&1 || [ ! -f build/$app/$app.xen ]; then
 		fail "xen/build-$app" "no build/$app/$app.xen" "$XEN_LOG/build-$app.log"
 		XEN_BROKEN=${XEN_BROKEN:-"the Skiff images did not build"}
@@ -269,6 +273,36 @@ DEVICE_GUESTS=(
 	"blkro=build/blktest/blktest.xen,disk=$XEN_LOG/disk.img:ro,dom0=$(xen_script blkro tests/xen/disk-dom0.sh SOURCE0=/xentest/g/blkro/disk-0.img),extra=-- ro"
 )
 
+# kv (apps/kv) on one kept disk (disk=8M@kv): commands over netfront, a clean restart (as PVH),
+# 20 power cuts (`xl destroy` at a random moment while dom0's writer records each acknowledged
+# SET; PV and PVH by turns), a last boot that must have every acknowledged key, and a torn and a
+# flipped log on disks of their own. The dom0 client is tests/xen/kv-client.c, built static.
+KV_CLIENT=$XEN_LOG/kv-client
+if ! cc -static -O2 -std=c11 -Wall -Wextra -Werror -o "$KV_CLIENT" tests/xen/kv-client.c >"$XEN_LOG/build-kv-client.log" 2>&1; then
+	fail xen/build-kv-client "tests/xen/kv-client.c did not build" "$XEN_LOG/build-kv-client.log"
+	XEN_BROKEN=${XEN_BROKEN:-"the dom0 kv client did not build"}
+fi
+KV_KILLS=20
+# kv_guest NAME TYPE LABEL MODE HOW ACTION HOST: one kv guest at 10.0.0.HOST (each its own address:
+# dom0's ARP entry for a destroyed guest would otherwise point at the wrong MAC for the next).
+kv_guest() {
+	echo "$1=build/kv/kv.xen,type=$2,vifs=1,disk=8M@$3,action=$6,dom0=$(xen_script "$1" tests/xen/kv-dom0.sh "MODE=$4 HOW=$5 GUEST_IP=10.0.0.$7"),extra=net.ip=10.0.0.$7/24 -- -f always -m 8"
+}
+KV_GUESTS=(
+	"$(kv_guest kvfirst pv kv first - shutdown-after-dom0 40),bin=$KV_CLIENT"
+	"$(kv_guest kvrestart pvh kv restart - shutdown-after-dom0 41)"
+)
+for i in $(seq $KV_KILLS); do
+	KV_GUESTS+=("$(kv_guest "kvkill$i" "$([ $((i % 2)) = 1 ] && echo pv || echo pvh)" kv kill - destroy-after-dom0 $((41 + i)))")
+done
+KV_GUESTS+=(
+	"$(kv_guest kvfinal pv kv final - shutdown-after-dom0 70)"
+	"$(kv_guest kvtornw pv kvtorn damage-write torn shutdown-after-dom0 71)"
+	"$(kv_guest kvtornc pv kvtorn damage-check torn shutdown-after-dom0 72)"
+	"$(kv_guest kvflipw pvh kvflip damage-write flipped shutdown-after-dom0 73)"
+	"$(kv_guest kvflipc pvh kvflip damage-check flipped shutdown-after-dom0 74)"
+)
+
 XEN_WORK=$XEN_LOG/skiff
 SKIFF_GUESTS=(
 	"hello=build/hello/hello.xen,extra=-- one two"
@@ -283,7 +317,7 @@ SKIFF_GUESTS=(
 	"libcpvh=build/libc-test/libc-test.xen,type=pvh,initrd=build/libc-test/libc-test.initrd,extra=env.SKIFF_TEST=yes env.SKIFF_TERMINAL=yes"
 )
 if [ -z "$XEN_SKIP" ] && [ -z "$XEN_BROKEN" ]; then
-	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${SKIFF_GUESTS[@]}" "${DEVICE_GUESTS[@]}" \
+	support/xen-test.sh --workdir "$XEN_WORK" --timeout 60 "${SKIFF_GUESTS[@]}" "${DEVICE_GUESTS[@]}" "${KV_GUESTS[@]}" \
 		>"$XEN_LOG/skiff.out" 2>"$XEN_LOG/skiff.err" </dev/null
 	case $? in
 	0) ;;
@@ -381,3 +415,40 @@ if xen_ran xen/blk-read-only-unchanged; then
 		fail xen/blk-read-only-unchanged "the read-only disk changed (or dom0 could not read it)" "$XEN_WORK/blkro/dom0/results"
 	fi
 fi
+
+# ==== kv on a blkfront disk ======================================================================
+xen_check xen/kv-commands kvfirst "reason=poweroff|status=0|dom0_rc=0|backends=vbd51712:6,vif0:6|stale=none" \
+	"kv: log: new log on a 8 MiB disk|appendfsync always; ready on port 6379|shutdown requested by the host"
+xen_expect xen/kv-commands-replies kvfirst \
+	"up=yes|ping=PONG|set=OK|get=it_stays|incr=1|wrongtype=ERR_value_is_not_an_integer_or_out_of_range|fsync=appendfsync_always|aof=1"
+xen_check xen/kv-restart-pvh kvrestart "reason=poweroff|status=0|dom0_rc=0|stale=none" "Skiff on xen-pvh|kv: 2 keys"
+xen_expect xen/kv-restart-pvh-data kvrestart "up=yes|get=it_stays|incr=2"
+# Every power cut: the guest came up on the disk the last one left, every key acknowledged before
+# was there, it was destroyed mid-write, and nothing of its backends was left behind.
+if xen_ran xen/kv-crash; then
+	kv_why=""
+	for i in $(seq $KV_KILLS); do
+		g=kvkill$i
+		[ "$(xen_field $g reason)" = destroyed ] && [ "$(xen_field $g stale)" = none ] ||
+			{ kv_why="kill $i: reason '$(xen_field $g reason)', stale '$(xen_field $g stale)'"; break; }
+		[ "$(xen_res $g up)" = yes ] || { kv_why="kill $i: kv did not come up on the disk"; break; }
+		case "$(xen_res $g check)" in
+		ok) ;;
+		nothing-yet) [ $i = 1 ] || { kv_why="kill $i: no acknowledged SET recorded before it"; break; } ;;
+		*) kv_why="after kill $((i - 1)): $(xen_res $g check)"; break ;;
+		esac
+	done
+	if [ -z "$kv_why" ] && [ "$(xen_res kvfinal check)" = ok ] && [ "$(xen_res kvfinal kills)" = $KV_KILLS ] &&
+	   [ "$(xen_field kvfinal reason)" = poweroff ]; then
+		pass xen/kv-crash
+		echo "  ($KV_KILLS power cuts; all $(xen_res kvfinal acked) acknowledged keys there)"
+	else
+		fail xen/kv-crash "${kv_why:-the last boot: check '$(xen_res kvfinal check)', kills '$(xen_res kvfinal kills)'}" "$XEN_WORK/kvfinal/dom0/results"
+	fi
+fi
+xen_expect xen/kv-damaged-torn-made kvtornw "up=yes|written=4|damaged=torn"
+xen_check xen/kv-damaged-torn kvtornc "reason=poweroff|status=0" "is damaged|cut off|kv: 3 keys"
+xen_expect xen/kv-damaged-torn-data kvtornc "up=yes|key1=value1|key3=value3|key4="
+xen_expect xen/kv-damaged-flipped-made kvflipw "up=yes|written=4|damaged=flipped"
+xen_check xen/kv-damaged-flipped kvflipc "reason=poweroff|status=0" "is damaged|cut off"
+xen_expect xen/kv-damaged-flipped-data kvflipc "up=yes|key1=value1|key4="

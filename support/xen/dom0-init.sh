@@ -17,7 +17,7 @@
 #   XENTEST-DONE
 # No `set -e`: every step is checked, and a failing guest must not stop the ones after it.
 
-export PATH=/bin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
+export PATH=/bin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin:/xentest/bin
 say() { echo "XENTEST-$*"; }
 
 # Dom0 uptime in centiseconds. Counting sleeps would be wrong: each xl call takes ~0.1 s here.
@@ -96,6 +96,7 @@ make_disks() {
 	[ -f "/xentest/g/$1/disks" ] || return 0
 	while read -r k src path; do
 		case "$src" in
+		keep:*) [ -f "$path" ] || truncate -s "${src#keep:}" "$path" || return 1 ;;
 		*M) truncate -s "$src" "$path" || return 1 ;;
 		*) cp "$src" "$path" || return 1 ;;
 		esac
@@ -172,7 +173,8 @@ stale_devices() {
 	for f in /sys/class/net/vif$domid.*; do
 		[ -e "$f" ] && left="$left${left:+,}${f##*/}"
 	done
-	losetup -a 2>/dev/null | grep -q "/run/xentest/disk/$name-" && left="$left${left:+,}loop"
+	# Any: guests run one at a time, and a kept disk is not named after its guest.
+	losetup -a 2>/dev/null | grep -q "/run/xentest/disk/" && left="$left${left:+,}loop"
 	echo "stale=${left:-none}" >>"$2/extra"
 }
 # xl's exit reasons, from the "reason code" the xl daemon logs (libxl_shutdown_reason).
@@ -220,17 +222,22 @@ reap_shutdown() {
 }
 
 # wait_guest NAME OUTDIR START_CS: until the xl daemon has handled the guest's end (its log says
-# "Done. Exiting now"), the per-guest timeout runs out, or the action is due. Sets timed_out.
+# "Done. Exiting now", or "has been destroyed": then it exits without the other), the per-guest
+# timeout runs out, or the action is due. Sets timed_out.
 wait_guest() {
 	local name=$1 o=$2 t0=$3 log=/var/log/xen/xl-$1.log now act_at=-1 n
 	case "$action" in *-after=*) n=${action#*-after=}; act_at=$((t0 + n * 100)) ;; esac
 	timed_out=0
-	while ! grep -q "Done. Exiting now" "$log" 2>/dev/null; do
+	while ! grep -qE "Done. Exiting now|has been destroyed" "$log" 2>/dev/null; do
 		now=$(now_cs)
 		if [ "$action" = shutdown-after-dom0 ] && [ -z "$shutdown_pid" ] && ! kill -0 "$dom0_pid" 2>/dev/null; then
 			dom0_end_cs=$now
 			xl shutdown "$name" >"$o/xl-shutdown.log" 2>&1 & # the dom0 script is done
 			shutdown_pid=$!
+		fi
+		if [ "$action" = destroy-after-dom0 ] && [ -z "$dom0_end_cs" ] && ! kill -0 "$dom0_pid" 2>/dev/null; then
+			dom0_end_cs=$now
+			xl destroy "$name" >"$o/xl-destroy-early.log" 2>&1 # a power cut, at the script's moment
 		fi
 		if [ $act_at -ge 0 ] && [ "$now" -ge $act_at ]; then
 			run_action "$name" "$o"
@@ -256,7 +263,7 @@ read_final() {
 		if [ -n "$code" ]; then
 			reason=$(reason_name "$code")
 		else
-			reason=destroyed # somebody else destroyed it; nothing in this dom0 does
+			reason=destroyed # action=destroy-after-dom0, or somebody else destroyed it
 		fi
 	fi
 	status=none
