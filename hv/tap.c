@@ -72,6 +72,17 @@ static int tap_open(struct hv_nic *n)
 		close(fd);
 		return -1;
 	}
+	/*
+	 * A tap that QEMU (or another user of the virtio-net header) had keeps the offloads it turned
+	 * on: the host then hands over TCP segments whose checksums it left to the NIC, up to 64 KiB
+	 * long, which a frame without that header cannot say. Ping still worked, TCP did not. A
+	 * plain NIC offloads nothing.
+	 */
+	if (ioctl(fd, TUNSETOFFLOAD, 0UL) < 0) {
+		hv_err("--net=%s: cannot turn the tap's offloads off: %s", n->tap, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	n->fd = fd;
 	return 0;
 }

@@ -18,8 +18,10 @@ if ! support/deps.sh all; then
 	exit 1
 fi
 
-for s in "${suites[@]}"; do
-	echo "== $s"
-	. "tests/$s.sh"
+for run_suite in "${suites[@]}"; do
+	echo "== $run_suite"
+	run_suite_start=$SECONDS
+	. "tests/$run_suite.sh"
+	echo "-- $run_suite took $((SECONDS - run_suite_start)) s" # where `make test`'s time goes
 done
 summary
