@@ -21,6 +21,9 @@ void hv_usage(void)
 	       "                    the first is NIC 0), for images built with networking\n"
 	       "  --net-mac=MAC     the MAC of the NIC of the --net before it (default: one made\n"
 	       "                    from the tap's name, 02:53:4b:..)\n"
+	       "  --net-spin=US     how long the guest and skiff-hv watch the NIC rings for a\n"
+	       "                    frame before they sleep, 0 to 1000 (default: 200 when skiff-hv\n"
+	       "                    may run on 4 CPUs or more, else 0: too few to watch on)\n"
 	       "  --stats           print exits by kind and frames moved when the guest ends\n"
 	       "  --gdb=PORT        wait for gdb on 127.0.0.1:PORT before starting the guest\n"
 	       "  --quiet           discard the guest's console output\n"
@@ -100,6 +103,19 @@ static int set_mac(const char *s, struct hv_options *opt)
 	return 0;
 }
 
+static int parse_spin(const char *s, int *us)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 0 || v > HV_NET_SPIN_MAX_US) {
+		hv_err("--net-spin: '%s' is not a number of microseconds from 0 to %d", s, HV_NET_SPIN_MAX_US);
+		return -1;
+	}
+	*us = (int)v;
+	return 0;
+}
+
 static int parse_backend(const char *s, enum hv_backend_choice *b)
 {
 	if (!strcmp(s, "kvm"))
@@ -149,7 +165,7 @@ static int guest_command_line(int argc, char **argv, struct hv_options *opt)
 int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 {
 	enum { O_BACKEND = 256, O_MEM, O_DISK, O_DISK_RO, O_INITRD, O_GDB, O_QUIET, O_HELP, O_VERSION, O_SECCOMP,
-	       O_NET, O_NET_MAC, O_STATS };
+	       O_NET, O_NET_MAC, O_NET_SPIN, O_STATS };
 	static const struct option longopts[] = {
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "mem", required_argument, NULL, O_MEM },
@@ -160,6 +176,7 @@ int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "net", required_argument, NULL, O_NET },
 		{ "net-mac", required_argument, NULL, O_NET_MAC },
+		{ "net-spin", required_argument, NULL, O_NET_SPIN },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -170,6 +187,7 @@ int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 
 	opterr = 0;
 	opt->mem = HV_DEFAULT_MEM;
+	opt->net_spin_us = -1;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_BACKEND: if (parse_backend(optarg, &opt->backend)) return -1; break;
@@ -181,6 +199,7 @@ int hv_args_parse(int argc, char **argv, struct hv_options *opt)
 		case O_QUIET: opt->quiet = true; break;
 		case O_NET: if (add_net(optarg, opt)) return -1; break;
 		case O_NET_MAC: if (set_mac(optarg, opt)) return -1; break;
+		case O_NET_SPIN: if (parse_spin(optarg, &opt->net_spin_us)) return -1; break;
 		case O_STATS: opt->stats = true; break;
 		case O_SECCOMP: opt->seccomp_selftest = true; break;
 		case O_HELP: hv_usage(); return 1;

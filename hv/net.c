@@ -128,6 +128,7 @@ void hv_net_call(struct hv *hv, uint64_t gpa)
 		return;
 	}
 	if (!atomic_load(&n->ready)) {
+		__atomic_store_n(&n->shared->spin_us, hv->net.spin_us, __ATOMIC_RELAXED);
 		atomic_store(&n->ready, true);
 		hv_netio_kick(hv);
 	}
@@ -145,6 +146,8 @@ static void print_stats(struct hv *hv)
 	}
 	fprintf(stderr, " other %llu, total %llu\n", (unsigned long long)atomic_load(&hv->exits_other),
 		(unsigned long long)(total + atomic_load(&hv->exits_other)));
+	if (hv->net.count)
+		fprintf(stderr, "skiff-hv: net: rings watched for %u us after traffic\n", hv->net.spin_us);
 	for (unsigned i = 0; i < hv->net.count; i++) {
 		struct hv_net_counters *c = &hv->net.nic[i].c;
 

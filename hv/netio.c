@@ -4,7 +4,7 @@
  * that the guest exits only when it has nothing to do (a poll call), never per frame or burst.
  *
  * It sends what the TX rings hold, reads what the taps hold into free RX slots, and wakes a guest
- * waiting in poll. After moving anything it keeps looking for a short while (SPIN_NS: new TX
+ * waiting in poll. After moving anything it keeps looking for a short while (--net-spin: new TX
  * frames come without any signal, and under load the next ones come within microseconds); then
  * it sets host_idle in each NIC's shared page and sleeps in ppoll until a tap has a frame or
  * the vCPU thread kicks it (a poll call finding TX frames waiting, a ring set up). A guest that
@@ -24,7 +24,6 @@
 #include <sys/prctl.h>
 #include <hv/hv.h>
 
-#define SPIN_NS 200000ULL	/* look on for 200 us after the last frame moved */
 /*
  * Between looks it sleeps in ppoll (a tap frame ends that early), first 2 us, each empty look
  * twice as long up to 16 us: a reply the guest writes soon after a request goes out within a
@@ -211,7 +210,7 @@ static _Atomic bool io_running;
 static void *io_thread(void *arg)
 {
 	struct hv *hv = arg;
-	uint64_t last = 0, step = SPIN_STEP_MIN_NS;
+	uint64_t last = 0, step = SPIN_STEP_MIN_NS, spin_ns = (uint64_t)hv->net.spin_us * 1000;
 
 	atomic_store(&io_running, true); /* glibc's thread start-up (rseq, robust list) is done */
 	for (;;) {
@@ -220,7 +219,7 @@ static void *io_thread(void *arg)
 			step = SPIN_STEP_MIN_NS;
 			continue;
 		}
-		if (mono_ns() - last < SPIN_NS) {
+		if (mono_ns() - last < spin_ns) {
 			wait_events(hv, step);
 			step = step * 2 > SPIN_STEP_MAX_NS ? SPIN_STEP_MAX_NS : step * 2;
 			continue;

@@ -201,6 +201,10 @@ hv_suite() {
 	hv_net_boot hostile-net-rx-index 252 "$V NIC 0 (tap0): RX ring indices prod" $N $H -- net-rx-index
 	hv_net_boot hostile-net-tx-len 0 "$G|$S, dropped 2 bad length, 0 spoofed|!$V" $N $H -- net-tx-len
 	hv_net_boot hostile-net-spoof 0 "$G|$S, dropped 0 bad length, 1 spoofed|!$V" $N $H -- net-spoof
+	# How long both sides watch the rings: --net-spin, else 200 us with 4 CPUs or more, else none.
+	hv_net_boot net-spin-auto 0 "$G|rings watched for $([ "$(nproc)" -ge 4 ] && echo 200 || echo 0) us" \
+		$N $H -- net-tx-len
+	hv_net_boot net-spin-given 0 "$G|rings watched for 50 us" --net-spin=50 $N $H -- net-tx-len
 	if [ "$BE" = process ]; then
 		# The guest loads a data selector into %fs (base 0): skiff-hv's own TLS must survive it.
 		hv_boot hostile-fs 0 "hvhostile: %fs changed and the monitor still serves" $H -- fs
@@ -270,6 +274,8 @@ hv_once usage-net-mac-first 250 "--net-mac=02:00:00:00:00:01: give it after the 
 hv_once usage-net-mac-multicast 250 "--net-mac: '01:00:00:00:00:01' is not a unicast MAC address" \
 	--net=tap0 --net-mac=01:00:00:00:00:01 $H
 hv_once usage-net-mac-bad 250 "--net-mac: 'zz' is not a unicast MAC address" --net=tap0 --net-mac=zz $H
+hv_once usage-net-spin-bad 250 "--net-spin: 'soon' is not a number of microseconds from 0 to 1000" --net-spin=soon $H
+hv_once usage-net-spin-big 250 "--net-spin: '1001' is not a number of microseconds from 0 to 1000" --net-spin=1001 $H
 hv_once usage-net-five 250 "--net=tap4: at most 4 NICs" --net=tap0 --net=tap1 --net=tap2 --net=tap3 --net=tap4 $H
 hv_once usage-net-no-such-tap 250 "--net=nosuchtap0: no such interface" --net=nosuchtap0 $H
 hv_net_once usage-net-not-tap 250 "--net=lo: not a tap device" --net=lo $H

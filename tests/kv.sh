@@ -285,6 +285,7 @@ kv_suite() { # RUNNER: process or kvm (skiff-hv's backends), or qemu
 		rm -f "$TEST_LOGS/kv-acked.connected"
 		kv_in "$ns" python3 tests/kv_client.py writer $KV_IP "$TEST_LOGS/kv-acked" 1000000 &
 		writer=$!
+		disown $writer # its end by our pkill below is no news: no "Terminated" line from the shell
 		# The random moment counts from the writer's connection: a kill before it tests nothing.
 		for _ in $(seq 100); do
 			[ -e "$TEST_LOGS/kv-acked.connected" ] && break
@@ -295,7 +296,7 @@ kv_suite() { # RUNNER: process or kvm (skiff-hv's backends), or qemu
 		# The writer would wait out its 10 s socket timeout: a killed server sends no reset. A
 		# reply it had not yet read goes unrecorded, which only makes the check ask for less.
 		pkill -f "kv_client.py writer $KV_IP" 2>/dev/null
-		wait $writer 2>/dev/null # (no "Terminated" line from the shell)
+		while kill -0 $writer 2>/dev/null; do sleep 0.05; done
 		ok=$((ok + 1))
 	done
 	if [ -z "$why_fail" ] && kv_start "$ns" "$be" "$disk" "$log.crash" -f always &&

@@ -154,6 +154,12 @@ struct hv_blk_batch {
  * guest that finds it set after adding TX frames knows they go out only at its next poll call,
  * so it makes that call instead of spinning for an answer first.
  *
+ * spin_us: how long the guest should watch its RX ring for a frame before it makes the poll
+ * call, written by the monitor during the setup call (its I/O thread watches as long). The guest
+ * puts HV_NET_SPIN_OWN there before the call: a monitor that leaves it so lets the image use its
+ * own default. A watch pays where the guest, the monitor's I/O thread and the peer each have a
+ * CPU; where they share too few, the watcher holds the CPU that the awaited frame needs.
+ *
  * The monitor trusts nothing here: see docs/architecture.md (skiff-hv networking) for what is a
  * violation (status 252) and what is a dropped, counted frame.
  */
@@ -178,8 +184,12 @@ struct hv_net_shared {
 	struct hv_net_idx tx;	/* guest to host */
 	struct hv_net_idx rx;	/* host to guest */
 	uint32_t host_idle;	/* written by the monitor */
-	uint32_t reserved[15];
+	uint32_t spin_us;	/* written by the monitor at setup; HV_NET_SPIN_OWN: the guest's own */
+	uint32_t reserved[14];
 };
+
+#define HV_NET_SPIN_OWN 0xffffffffu
+#define HV_NET_SPIN_MAX_US 1000
 
 struct hv_net_setup {
 	uint32_t nic;		/* in: 0 to boot info's net_count - 1 */

@@ -17,7 +17,6 @@
 #include <kvm/hv.h>
 
 #define SLOTS_WANTED CONFIG_KVM_HV_NET_SLOTS
-#define SPIN_NS ((uint64_t)CONFIG_KVM_HV_NET_SPIN_US * 1000)
 #define ACTIVE_NS 5000000ULL	/* "lately": frames moved in the last 5 ms */
 #define ETH_HLEN 14
 
@@ -33,6 +32,8 @@ struct hv_nic {
 static struct hv_nic nics[HV_NET_MAX_NICS];
 static unsigned nr_nics;
 static uint64_t last_activity;	/* when a frame last moved either way */
+/* How long to watch the RX rings before a poll call: the monitor's word, else the Kconfig's. */
+static uint64_t spin_ns = (uint64_t)CONFIG_KVM_HV_NET_SPIN_US * 1000;
 
 /* The largest power of two not over the Kconfig value (it promises to round down). */
 static uint32_t slots_per_ring(void)
@@ -75,7 +76,10 @@ static bool nic_setup(struct hv_nic *n, unsigned index, const uint8_t *mac)
 				   .shared = hv_gpa(n->shared),
 				   .tx_slots = hv_gpa(n->tx),
 				   .rx_slots = hv_gpa(n->rx) };
+	n->shared->spin_us = HV_NET_SPIN_OWN; /* an older monitor leaves it so */
 	hv_call(HV_CALL_NET_SETUP, &s);
+	if (index == 0 && n->shared->spin_us != HV_NET_SPIN_OWN)
+		spin_ns = (uint64_t)SK_MIN(n->shared->spin_us, HV_NET_SPIN_MAX_US) * 1000;
 	return true;
 }
 
@@ -207,9 +211,9 @@ bool hv_net_idle(uint64_t deadline_ns)
 	if (rx_waiting())
 		return true;
 	now = plat_time_monotonic_ns();
-	if (!SPIN_NS || now - last_activity > ACTIVE_NS)
+	if (!spin_ns || now - last_activity > ACTIVE_NS)
 		return false;
-	until = SK_MIN(now + SPIN_NS, deadline_ns);
+	until = SK_MIN(now + spin_ns, deadline_ns);
 	while (!tx_stranded() && plat_time_monotonic_ns() < until) {
 		if (rx_waiting())
 			return true;

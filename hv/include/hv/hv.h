@@ -72,6 +72,7 @@ struct hv_options {
 		bool mac_given;
 	} net[HV_NET_MAX_NICS];
 	unsigned nnet;
+	int net_spin_us;	/* --net-spin: 0 to HV_NET_SPIN_MAX_US, or -1: by the CPUs we have */
 	char cmdline[HV_CMDLINE_MAX];
 };
 

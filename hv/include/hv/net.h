@@ -47,6 +47,7 @@ struct hv_net {
 	int kick_fd;		/* eventfd: the vCPU thread wakes the I/O thread */
 	int wake_fd;		/* eventfd: the I/O thread wakes a guest waiting in poll */
 	_Atomic bool guest_waiting;	/* the vCPU thread is in a poll call */
+	uint32_t spin_us;	/* how long both sides watch the rings before they sleep */
 	bool started;		/* the I/O thread runs */
 };
 
