@@ -5,7 +5,8 @@
 # (-t set,get -n 100000 -c 50, with and without -P 16) against apps/kv under skiff-hv (each
 # backend this machine has; its NIC on a tap, a disk file) and Debian's redis-server, native, in a
 # namespace of its own behind a veth pair (redis-tools' redis-check-aof binary run under the name
-# redis-server: the same program), each with persistence off and with appendfsync always.
+# redis-server: the same program), each with persistence off and with appendfsync always, in
+# interleaved rounds (KV_BENCH_ROUNDS, default 3), reported as medians with kv's ratio.
 # Usage: support/kv-bench.sh OUTDIR (needs root for the namespaces)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,33 +88,58 @@ stop() { # PID variable name
 	printf -v "$1" '%s' ""
 }
 
-bench() { # NAME HOST PIPELINE
+bench() { # HOST PIPELINE: "SET GET" requests per second
 	local p=() r
-	[ "$3" != 1 ] && p=(-P "$3")
-	r=$(in_ns redis-benchmark -h "$2" -t set,get -n 100000 -c 50 "${p[@]}" -q 2>&1 | tr '\r' '\n' |
-		grep -E '^(SET|GET): [0-9]' | sed 's/ requests per second.*//' | tr '\n' ' ')
-	echo "$r"
+	[ "$2" != 1 ] && p=(-P "$2")
+	r=$(in_ns redis-benchmark -h "$1" -t set,get -n 100000 -c 50 "${p[@]}" -q 2>&1 | tr '\r' '\n' |
+		grep -E '^(SET|GET): [0-9]' | sed 's/ requests per second.*//; s/^[A-Z]*: //' | tr '\n' ' ')
+	echo "${r:-- -}"
 }
 
-say "redis-benchmark -t set,get -n 100000 -c 50 [-P 16], from inside the namespace:"
-for fs in off always; do
-	for pl in 1 16; do
-		line=""
-		for be in "${backends[@]}"; do
-			if start_kv "$be" "$fs"; then
-				line+="kv (skiff-hv $be): $(bench kv $kvip $pl)| "
-			else
-				line+="kv (skiff-hv $be) did not start| "
+# Rounds outermost: every server sees each stretch of a host whose speed drifts (this one is a
+# VM on shared CPUs, where two runs of the same command differ by up to a third).
+rounds=${KV_BENCH_ROUNDS:-3}
+declare -A got # "server fsync pipeline" -> "SET GET" lines, one a round
+for r in $(seq "$rounds"); do
+	for fs in off always; do
+		for pl in 1 16; do
+			for be in "${backends[@]}"; do
+				if start_kv "$be" "$fs"; then
+					got["kv-$be $fs $pl"]+="$(bench $kvip $pl)"$'\n'
+				fi
+				stop kpid
+			done
+			if start_redis "$fs"; then
+				got["redis $fs $pl"]+="$(bench $rip $pl)"$'\n'
 			fi
-			stop kpid
+			stop rpid
 		done
-		if start_redis "$fs"; then
-			line+="redis-server: $(bench redis $rip $pl)"
-		else
-			line+="redis-server did not start"
-		fi
-		stop rpid
-		say "  persistence $fs, -P $pl: $line"
 	done
 done
-say "  (kv: apps/kv under skiff-hv, its NIC on a tap$( [ ${#backends[@]} = 1 ] && echo "; --backend=kvm not measured: no /dev/kvm"); redis-server: Debian's 7.0, native, behind a veth)"
+
+# median COLUMN LINES: the median of that column's numbers ("-" when there are none).
+median() {
+	awk -v c="$1" '$c ~ /^[0-9.]+$/ { v[n++] = $c } END {
+		if (!n) { print "-"; exit }
+		for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		printf "%.0f\n", n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2 }' <<<"$2"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }'; }
+
+say "redis-benchmark -t set,get -n 100000 -c 50 [-P 16] from inside a namespace; requests/s, medians of $rounds interleaved rounds:"
+say "| persistence, pipeline | server | SET | GET | SET vs redis-server | GET vs redis-server |"
+say "| --- | --- | --- | --- | --- | --- |"
+for fs in off always; do
+	for pl in 1 16; do
+		rs=$(median 1 "${got["redis $fs $pl"]:-}") rg=$(median 2 "${got["redis $fs $pl"]:-}")
+		for be in "${backends[@]}"; do
+			ks=$(median 1 "${got["kv-$be $fs $pl"]:-}") kg=$(median 2 "${got["kv-$be $fs $pl"]:-}")
+			say "| $fs, -P $pl | kv (skiff-hv $be) | $ks | $kg | $(ratio "$ks" "$rs") | $(ratio "$kg" "$rg") |"
+		done
+		say "| $fs, -P $pl | redis-server | $rs | $rg | | |"
+	done
+done
+say "(kv: apps/kv under skiff-hv, its NIC on a tap$( [ ${#backends[@]} = 1 ] && echo "; --backend=kvm not measured: no /dev/kvm"); redis-server: Debian's 7.0, native, behind a veth; each round's figures in $out/kv-rounds.txt)"
+for k in "${!got[@]}"; do
+	printf '%s\n%s' "$k" "${got[$k]}"
+done >"$out/kv-rounds.txt"
