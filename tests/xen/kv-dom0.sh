@@ -6,7 +6,8 @@
 #   first    a few commands over netfront, and a key to find after a clean restart
 #   restart  that key after `xl shutdown` and a new boot on the same disk
 #   kill     every key acknowledged so far is there; then the writer (kv-client) runs and the
-#            script ends at a random moment, when the harness destroys the domain
+#            script ends at a random moment after its first acknowledgment, when the harness
+#            destroys the domain
 #            (action=destroy-after-dom0): a power cut in the middle of acknowledged SETs
 #   final    every acknowledged key is there, after the last kill
 #   damage-write HOW  four keys, a clean shutdown, then (after) the log damaged on the disk:
@@ -92,7 +93,15 @@ run:kill)
 	up || exit 1
 	check
 	echo x >>"$KILLS"
+	n=$(cat "$ACKS" 2>/dev/null | wc -l)
 	kv-client "$GUEST_IP" writer "$ACKS" >"$OUT/writer.log" 2>&1 &
+	# The pause counts from the writer's first acknowledgment (10 s at most): a cut before it
+	# would test nothing, and the next boot would find no new key to check.
+	i=0
+	while [ "$(cat "$ACKS" 2>/dev/null | wc -l)" -le "$n" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	pause ;; # then the harness destroys the domain, the writer still writing
 run:final)
 	up || exit 1
