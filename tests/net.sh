@@ -88,10 +88,15 @@ net_mac_prefix() {
 # sk-NAME, the image booted in it (in the background), waited for until its log shows
 # READY-PATTERN. Returns 1 when it does not come up; the caller fails the test.
 net_boot() {
+	support/netns.sh create "$1" "$3" || return 1
+	NET_ACTIVE+=("$1")
+	net_start "$@"
+}
+
+# net_start: net_boot's arguments, the namespace already made (and in NET_ACTIVE).
+net_start() {
 	local name=$1 machine=$2 nics=$3 image=$4 ready=$5 log="$TEST_LOGS/net-$1.log"
 	shift 5
-	support/netns.sh create "$name" "$nics" || return 1
-	NET_ACTIVE+=("$name")
 	net_cmd "$machine" "$nics" "$image" "$@"
 	support/netns.sh exec "$name" "${NET_CMD[@]}" >"$log" 2>&1 &
 	for _ in $(seq 300); do
@@ -319,12 +324,12 @@ print("offloads on")' >"$out" 2>&1
 		net_cleanup
 		return
 	fi
-	net_cmd "$m" 1 build/httpd/httpd.kvm --initrd "$TEST_LOGS/net-site.cpio" --opts "net.ip=10.0.0.2/24"
-	support/netns.sh exec "$ns" "${NET_CMD[@]}" >"$TEST_LOGS/net-$ns.log" 2>&1 &
-	for _ in $(seq 100); do
-		grep -q "httpd: serving" "$TEST_LOGS/net-$ns.log" 2>/dev/null && break
-		sleep 0.1
-	done
+	if ! net_start "$ns" "$m" 1 build/httpd/httpd.kvm "httpd: serving" --initrd "$TEST_LOGS/net-site.cpio" \
+		--opts "net.ip=10.0.0.2/24"; then
+		fail "$t" "the image did not come up" "$TEST_LOGS/net-$ns.log"
+		net_cleanup
+		return
+	fi
 	net_in "$ns" curl -s -m 20 -o "$out.big" http://10.0.0.2/big.bin >>"$out" 2>&1
 	if cmp -s "$out.big" "$SITE/big.bin"; then
 		pass "$t"

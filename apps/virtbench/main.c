@@ -27,14 +27,11 @@
 #include <skiff/heap.h>
 #include "virtbench.h"
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t rng = VB_XORSHIFT_SEED;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return vb_xorshift(&rng);
 }
 
 /*

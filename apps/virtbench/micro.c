@@ -27,6 +27,14 @@
 
 #define PAGE 4096
 
+uint64_t vb_xorshift(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 double vb_now_ns(void)
 {
 	struct timespec t;

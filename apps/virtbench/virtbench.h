@@ -18,6 +18,10 @@
 /* The monotonic clock in nanoseconds. */
 double vb_now_ns(void);
 
+/* The next number of a xorshift64 sequence kept in *state (start it at VB_XORSHIFT_SEED). */
+#define VB_XORSHIFT_SEED 0x9e3779b97f4a7c15ull
+uint64_t vb_xorshift(uint64_t *state);
+
 /* Prints one result line; extra is a printf format for the keys, or NULL. */
 void vb_result(const char *name, double value, const char *unit, const char *extra, ...)
 	__attribute__((format(printf, 4, 5)));

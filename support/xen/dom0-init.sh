@@ -230,14 +230,15 @@ wait_guest() {
 	timed_out=0
 	while ! grep -qE "Done. Exiting now|has been destroyed" "$log" 2>/dev/null; do
 		now=$(now_cs)
-		if [ "$action" = shutdown-after-dom0 ] && [ -z "$shutdown_pid" ] && ! kill -0 "$dom0_pid" 2>/dev/null; then
+		# The dom0 script is done: shut the guest down, or cut its power at the script's moment.
+		if [ "${action%-after-dom0}" != "$action" ] && [ -z "$dom0_end_cs" ] && ! kill -0 "$dom0_pid" 2>/dev/null; then
 			dom0_end_cs=$now
-			xl shutdown "$name" >"$o/xl-shutdown.log" 2>&1 & # the dom0 script is done
-			shutdown_pid=$!
-		fi
-		if [ "$action" = destroy-after-dom0 ] && [ -z "$dom0_end_cs" ] && ! kill -0 "$dom0_pid" 2>/dev/null; then
-			dom0_end_cs=$now
-			xl destroy "$name" >"$o/xl-destroy-early.log" 2>&1 # a power cut, at the script's moment
+			if [ "$action" = shutdown-after-dom0 ]; then
+				xl shutdown "$name" >"$o/xl-shutdown.log" 2>&1 &
+				shutdown_pid=$!
+			else
+				xl destroy "$name" >"$o/xl-destroy-early.log" 2>&1
+			fi
 		fi
 		if [ $act_at -ge 0 ] && [ "$now" -ge $act_at ]; then
 			run_action "$name" "$o"

@@ -4,6 +4,7 @@
  * command line from load options and from the file, initrd= and ESP paths, and the checks on
  * the embedded image's ELF headers.
  */
+#include <elf.h>
 #include <stdint.h>
 #include <string.h>
 #include <skiff/entry64.h>
@@ -271,46 +272,32 @@ static void esp_paths(void)
 
 /* ---- the embedded image's ELF ----------------------------------------------------------- */
 
-struct ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
 /* An image: header, 3 program headers (text, data, note) and the note, then 0x2000 of contents. */
 static uint8_t elf[0x3000];
 
-static struct phdr *ph(int i)
+static Elf64_Phdr *ph(int i)
 {
-	return (struct phdr *)(elf + sizeof(struct ehdr) + i * sizeof(struct phdr));
+	return (Elf64_Phdr *)(elf + sizeof(Elf64_Ehdr) + i * sizeof(Elf64_Phdr));
 }
 
 static void make_elf(uint64_t entry64)
 {
-	struct ehdr *eh = (struct ehdr *)elf;
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)elf;
 	uint32_t note[3] = { 6, 8, SKIFF_NOTE_ENTRY64 };
 	size_t noff = 0x200;
 
 	memset(elf, 0, sizeof(elf));
-	memcpy(eh->ident, "\x7f" "ELF\x02\x01\x01", 7);
-	eh->type = 2;
-	eh->machine = 62;
-	eh->phoff = sizeof(*eh);
-	eh->phentsize = sizeof(struct phdr);
-	eh->phnum = 3;
-	*ph(0) = (struct phdr){ .type = 1, .flags = 5, .offset = 0x1000, .paddr = 0x100000,
-				.filesz = 0x1000, .memsz = 0x1000 };
-	*ph(1) = (struct phdr){ .type = 1, .flags = 6, .offset = 0x2000, .paddr = 0x101000,
-				.filesz = 0x800, .memsz = 0x3000 };
-	*ph(2) = (struct phdr){ .type = 4, .flags = 4, .offset = noff, .filesz = 12 + 8 + 8 };
+	memcpy(eh->e_ident, "\x7f" "ELF\x02\x01\x01", 7);
+	eh->e_type = 2;
+	eh->e_machine = 62;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 3;
+	*ph(0) = (Elf64_Phdr){ .p_type = 1, .p_flags = 5, .p_offset = 0x1000, .p_paddr = 0x100000,
+				.p_filesz = 0x1000, .p_memsz = 0x1000 };
+	*ph(1) = (Elf64_Phdr){ .p_type = 1, .p_flags = 6, .p_offset = 0x2000, .p_paddr = 0x101000,
+				.p_filesz = 0x800, .p_memsz = 0x3000 };
+	*ph(2) = (Elf64_Phdr){ .p_type = 4, .p_flags = 4, .p_offset = noff, .p_filesz = 12 + 8 + 8 };
 	memcpy(elf + noff, note, sizeof(note));
 	memcpy(elf + noff + 12, "Skiff", 6);
 	memcpy(elf + noff + 20, &entry64, 8);
@@ -338,25 +325,25 @@ static void elf_bad(void)
 	elf[1] = 'X';
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	((struct ehdr *)elf)->machine = 3;
+	((Elf64_Ehdr *)elf)->e_machine = 3;
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	((struct ehdr *)elf)->phnum = 250; /* headers past the end */
+	((Elf64_Ehdr *)elf)->e_phnum = 250; /* headers past the end */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	ph(1)->filesz = 0x2000; /* contents past the end of the file */
+	ph(1)->p_filesz = 0x2000; /* contents past the end of the file */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	ph(1)->filesz = 0x4000; /* more file than memory */
+	ph(1)->p_filesz = 0x4000; /* more file than memory */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	ph(1)->paddr = 0x100800; /* overlaps text */
+	ph(1)->p_paddr = 0x100800; /* overlaps text */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	ph(1)->paddr = SKIFF_ENTRY64_LIMIT - 0x1000; /* beyond the boot tables */
+	ph(1)->p_paddr = SKIFF_ENTRY64_LIMIT - 0x1000; /* beyond the boot tables */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	ph(1)->paddr = UINT64_MAX - 0x1000; /* wraps */
+	ph(1)->p_paddr = UINT64_MAX - 0x1000; /* wraps */
 	CHECK(efi_elf_parse(elf, sizeof(elf), UINT64_MAX, &e) != NULL);
 	make_elf(0x101000); /* the entry in data, not text */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
@@ -364,14 +351,14 @@ static void elf_bad(void)
 	elf[0x200 + 8] = 1; /* another note type: no entry */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	ph(2)->filesz = 14; /* a note cut short */
+	ph(2)->p_filesz = 14; /* a note cut short */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	ph(2)->offset = sizeof(elf) - 4; /* notes past the end */
+	ph(2)->p_offset = sizeof(elf) - 4; /* notes past the end */
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 	make_elf(0x100010);
-	ph(0)->type = 0; /* no text: entry nowhere executable */
-	ph(1)->type = 0;
+	ph(0)->p_type = 0; /* no text: entry nowhere executable */
+	ph(1)->p_type = 0;
 	CHECK(efi_elf_parse(elf, sizeof(elf), SKIFF_ENTRY64_LIMIT, &e) != NULL);
 }
 
