@@ -129,6 +129,8 @@ void hv_net_call(struct hv *hv, uint64_t gpa)
 	}
 	if (!atomic_load(&n->ready)) {
 		__atomic_store_n(&n->shared->spin_us, hv->net.spin_us, __ATOMIC_RELAXED);
+		/* Without an I/O thread, only a poll call moves frames: the guest must know. */
+		__atomic_store_n(&n->shared->host_idle, !hv->net.started, __ATOMIC_RELAXED);
 		atomic_store(&n->ready, true);
 		hv_netio_kick(hv);
 	}
@@ -147,7 +149,8 @@ static void print_stats(struct hv *hv)
 	fprintf(stderr, " other %llu, total %llu\n", (unsigned long long)atomic_load(&hv->exits_other),
 		(unsigned long long)(total + atomic_load(&hv->exits_other)));
 	if (hv->net.count)
-		fprintf(stderr, "skiff-hv: net: rings watched for %u us after traffic\n", hv->net.spin_us);
+		fprintf(stderr, "skiff-hv: net: rings watched for %u us after traffic%s\n", hv->net.spin_us,
+			hv->net.started ? " (an I/O thread)" : " (frames move in poll calls)");
 	for (unsigned i = 0; i < hv->net.count; i++) {
 		struct hv_net_counters *c = &hv->net.nic[i].c;
 

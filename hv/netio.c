@@ -11,6 +11,12 @@
  * adds TX frames while host_idle is set makes a poll call rather than spin for an answer.
  *
  * All signals are blocked here: SIGINT and SIGTERM go to the vCPU thread, as without a NIC.
+ *
+ * Without a watch (--net-spin=0, the default below 4 CPUs) there is no I/O thread: the vCPU
+ * thread moves the frames itself in each poll call, and sleeps on the taps. Frames then move
+ * only while the guest waits, which is when it has nothing else to do; in exchange no burst
+ * costs a hand-over between threads (an eventfd signal and a wake-up each way), which on a host
+ * with few CPUs costs more than the moving itself. host_idle stays set.
  */
 #include <errno.h>
 #include <poll.h>
@@ -168,22 +174,36 @@ static void set_idle(struct hv *hv, uint32_t idle)
 			__atomic_store_n(&hv->net.nic[i].shared->host_idle, idle, __ATOMIC_SEQ_CST);
 }
 
-/* Wait for a tap frame (on NICs whose RX ring has room) or a kick, at most timeout_ns (0: none). */
-static void wait_events(struct hv *hv, uint64_t timeout_ns)
+/*
+ * Wait for a tap frame (on NICs whose RX ring has room), a kick (kick_fd >= 0), a signal outside
+ * mask (NULL: none) or the timeout (NULL: none). Returns ppoll's result.
+ */
+static int wait_taps(struct hv *hv, int kick_fd, const struct timespec *timeout, const sigset_t *mask)
 {
 	struct pollfd pf[HV_NET_MAX_NICS + 1];
-	struct timespec ts = { 0, (long)timeout_ns };
 	nfds_t nf = 0;
+	int r;
 
-	pf[nf++] = (struct pollfd){ .fd = hv->net.kick_fd, .events = POLLIN };
+	if (kick_fd >= 0)
+		pf[nf++] = (struct pollfd){ .fd = kick_fd, .events = POLLIN };
 	for (unsigned i = 0; i < hv->net.count; i++) {
 		struct hv_nic *n = &hv->net.nic[i];
 
 		if (atomic_load(&n->ready) && !n->rx_full)
 			pf[nf++] = (struct pollfd){ .fd = n->fd, .events = POLLIN };
 	}
-	if (ppoll(pf, nf, timeout_ns ? &ts : NULL, NULL) > 0 && (pf[0].revents & POLLIN))
-		eventfd_clear(hv->net.kick_fd);
+	r = ppoll(pf, nf, timeout, mask);
+	if (r > 0 && kick_fd >= 0 && (pf[0].revents & POLLIN))
+		eventfd_clear(kick_fd);
+	return r;
+}
+
+/* The I/O thread's wait: a tap frame or a kick, at most timeout_ns (0: none). */
+static void wait_events(struct hv *hv, uint64_t timeout_ns)
+{
+	struct timespec ts = { 0, (long)timeout_ns };
+
+	wait_taps(hv, hv->net.kick_fd, timeout_ns ? &ts : NULL, NULL);
 }
 
 static unsigned move_frames(struct hv *hv)
@@ -240,8 +260,8 @@ int hv_netio_start(struct hv *hv)
 	pthread_t t;
 	int err;
 
-	if (!hv->net.count)
-		return 0;
+	if (!hv->net.count || !hv->net.spin_us)
+		return 0; /* no watch: the vCPU thread moves the frames (hv_netio_poll) */
 	hv->net.kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	hv->net.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (hv->net.kick_fd < 0 || hv->net.wake_fd < 0) {
@@ -275,9 +295,21 @@ void hv_netio_kick(struct hv *hv)
  * HV_CALL_POLL with NICs: TX frames waiting go out (a kick to a sleeping I/O thread), then wait
  * for an RX frame, the timeout or a signal. Returns HV_DEV_NET when RX frames wait.
  */
+/* Without an I/O thread: move what there is, and if nothing came, sleep on the taps and move again. */
+static uint32_t poll_inline(struct hv *hv, const struct timespec *timeout)
+{
+	move_frames(hv);
+	if (!rx_waiting(hv) && !hv_signal && wait_taps(hv, -1, timeout, hv_wait_mask()) > 0)
+		move_frames(hv);
+	return rx_waiting(hv) ? HV_DEV_NET : 0;
+}
+
 uint32_t hv_netio_poll(struct hv *hv, const struct timespec *timeout)
 {
 	struct pollfd pf = { .fd = hv->net.wake_fd, .events = POLLIN };
+
+	if (!hv->net.started)
+		return poll_inline(hv, timeout);
 
 	if (tx_waiting(hv) || rx_was_full(hv))
 		hv_netio_kick(hv);

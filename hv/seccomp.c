@@ -147,9 +147,9 @@ int hv_seccomp_install(const struct hv *hv)
 
 	if (gdb)
 		write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->gdb_fd;
-	if (hv->net.count) { /* the taps; the eventfds between the vCPU and the I/O thread */
-		for (unsigned i = 0; i < hv->net.count; i++)
-			write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->net.nic[i].fd;
+	for (unsigned i = 0; i < hv->net.count; i++) /* the taps */
+		write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->net.nic[i].fd;
+	if (hv->net.started) { /* the eventfds between the vCPU and the I/O thread */
 		write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->net.kick_fd;
 		write_fds[nwrite++] = read_fds[nread++] = (uint32_t)hv->net.wake_fd;
 	}

@@ -100,9 +100,10 @@ bench() { # HOST PIPELINE: "SET GET" requests per second
 # VM on shared CPUs, where two runs of the same command differ by up to a third).
 rounds=${KV_BENCH_ROUNDS:-3}
 declare -A got # "server fsync pipeline" -> "SET GET" lines, one a round
+fsyncs=(${KV_BENCH_FSYNC:-off always}) pipes=(${KV_BENCH_PIPELINE:-1 16})
 for r in $(seq "$rounds"); do
-	for fs in off always; do
-		for pl in 1 16; do
+	for fs in "${fsyncs[@]}"; do
+		for pl in "${pipes[@]}"; do
 			for be in "${backends[@]}"; do
 				if start_kv "$be" "$fs"; then
 					got["kv-$be $fs $pl"]+="$(bench $kvip $pl)"$'\n'
@@ -129,8 +130,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
 say "redis-benchmark -t set,get -n 100000 -c 50 [-P 16] from inside a namespace; requests/s, medians of $rounds interleaved rounds:"
 say "| persistence, pipeline | server | SET | GET | SET vs redis-server | GET vs redis-server |"
 say "| --- | --- | --- | --- | --- | --- |"
-for fs in off always; do
-	for pl in 1 16; do
+for fs in "${fsyncs[@]}"; do
+	for pl in "${pipes[@]}"; do
 		rs=$(median 1 "${got["redis $fs $pl"]:-}") rg=$(median 2 "${got["redis $fs $pl"]:-}")
 		for be in "${backends[@]}"; do
 			ks=$(median 1 "${got["kv-$be $fs $pl"]:-}") kg=$(median 2 "${got["kv-$be $fs $pl"]:-}")

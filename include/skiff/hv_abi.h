@@ -146,13 +146,15 @@ struct hv_blk_batch {
  * Networking: per NIC, two rings of packet slots in guest memory, one per direction, announced
  * once with HV_CALL_NET_SETUP. Indices are free-running 32-bit counters (slot = index % slots);
  * each is written by its side only. The guest fills TX slots and advances tx.prod; the monitor
- * fills RX slots and advances rx.prod, both while the guest runs (an I/O thread in the monitor),
- * so a burst of frames in either direction costs no exit at all. The guest exits only when it
- * has nothing to do (HV_CALL_POLL), and the monitor then also sends what the TX ring holds.
+ * fills RX slots and advances rx.prod, while the guest runs (an I/O thread in the monitor) or
+ * in the poll call, so a burst of frames in either direction costs no exit of its own. The guest
+ * exits only when it has nothing to do (HV_CALL_POLL), and the monitor then also sends what the
+ * TX ring holds.
  *
- * host_idle: the monitor sets it before its I/O thread sleeps (and clears it when it wakes); a
- * guest that finds it set after adding TX frames knows they go out only at its next poll call,
- * so it makes that call instead of spinning for an answer first.
+ * host_idle: the monitor sets it before its I/O thread sleeps (and clears it when it wakes), and
+ * keeps it set where it moves frames only in poll calls (no I/O thread); a guest that finds it
+ * set after adding TX frames knows they go out only at its next poll call, so it makes that call
+ * instead of spinning for an answer first.
  *
  * spin_us: how long the guest should watch its RX ring for a frame before it makes the poll
  * call, written by the monitor during the setup call (its I/O thread watches as long). The guest

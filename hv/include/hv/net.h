@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * skiff-hv's NICs: taps opened before the sandbox (tap.c), rings the guest announces and the
- * monitor checks (net.c), and the I/O thread that moves frames between them while the guest runs
- * (netio.c). Only the I/O thread consumes TX slots and produces RX slots; the vCPU thread serves
- * the setup and poll calls.
+ * monitor checks (net.c), and what moves frames between them (netio.c): an I/O thread while the
+ * guest runs, when the rings are watched (--net-spin), else the vCPU thread in poll calls. One
+ * thread only consumes TX slots and produces RX slots; the vCPU thread serves the setup and poll
+ * calls.
  */
 #ifndef HV_NET_H
 #define HV_NET_H
@@ -48,7 +49,7 @@ struct hv_net {
 	int wake_fd;		/* eventfd: the I/O thread wakes a guest waiting in poll */
 	_Atomic bool guest_waiting;	/* the vCPU thread is in a poll call */
 	uint32_t spin_us;	/* how long both sides watch the rings before they sleep */
-	bool started;		/* the I/O thread runs */
+	bool started;		/* the I/O thread runs (else poll calls move the frames) */
 };
 
 /* A violation found outside the vCPU thread: say it and end skiff-hv with status 252. */
