@@ -7,6 +7,7 @@
 # namespace of its own behind a veth pair (redis-tools' redis-check-aof binary run under the name
 # redis-server: the same program), each with persistence off and with appendfsync always, in
 # interleaved rounds (KV_BENCH_ROUNDS, default 3), reported as medians with kv's ratio.
+# KV_BENCH_FSYNC ("off always") and KV_BENCH_PIPELINE ("1 16") pick fewer configurations.
 # Usage: support/kv-bench.sh OUTDIR (needs root for the namespaces)
 set -euo pipefail
 cd "$(dirname "$0")/.."
