@@ -175,8 +175,9 @@ static void set_idle(struct hv *hv, uint32_t idle)
 }
 
 /*
- * Wait for a tap frame (on NICs whose RX ring has room), a kick (kick_fd >= 0), a signal outside
- * mask (NULL: none) or the timeout (NULL: none). Returns ppoll's result.
+ * Wait for a tap frame (on NICs whose RX ring has room), a kick (kick_fd >= 0), a signal that
+ * mask lets through (mask NULL: the caller's own) or the timeout (NULL: none). Returns ppoll's
+ * result.
  */
 static int wait_taps(struct hv *hv, int kick_fd, const struct timespec *timeout, const sigset_t *mask)
 {
@@ -291,10 +292,6 @@ void hv_netio_kick(struct hv *hv)
 		eventfd_post(hv->net.kick_fd);
 }
 
-/*
- * HV_CALL_POLL with NICs: TX frames waiting go out (a kick to a sleeping I/O thread), then wait
- * for an RX frame, the timeout or a signal. Returns HV_DEV_NET when RX frames wait.
- */
 /* Without an I/O thread: move what there is, and if nothing came, sleep on the taps and move again. */
 static uint32_t poll_inline(struct hv *hv, const struct timespec *timeout)
 {
@@ -304,6 +301,11 @@ static uint32_t poll_inline(struct hv *hv, const struct timespec *timeout)
 	return rx_waiting(hv) ? HV_DEV_NET : 0;
 }
 
+/*
+ * HV_CALL_POLL with NICs: TX frames waiting go out (a kick to a sleeping I/O thread, or sent
+ * here when there is none), then wait for an RX frame, the timeout or a signal. Returns
+ * HV_DEV_NET when RX frames wait.
+ */
 uint32_t hv_netio_poll(struct hv *hv, const struct timespec *timeout)
 {
 	struct pollfd pf = { .fd = hv->net.wake_fd, .events = POLLIN };
