@@ -207,23 +207,33 @@ static void wait_events(struct hv *hv, uint64_t timeout_ns)
 	wait_taps(hv, hv->net.kick_fd, timeout_ns ? &ts : NULL, NULL);
 }
 
-static unsigned move_frames(struct hv *hv)
+/* Every ready NIC's TX slots to its tap and tap frames into its RX slots: frames moved, *rx of them RX. */
+static unsigned move_frames(struct hv *hv, unsigned *rx)
 {
-	unsigned moved = 0, rx = 0;
+	unsigned moved = 0;
 
+	*rx = 0;
 	for (unsigned i = 0; i < hv->net.count; i++) {
 		struct hv_nic *n = &hv->net.nic[i];
 
 		if (!atomic_load(&n->ready))
 			continue;
 		moved += drain_tx(n);
-		rx += fill_rx(n);
+		*rx += fill_rx(n);
 	}
+	return moved + *rx;
+}
+
+/* The I/O thread's pass: frames moved, and a guest waiting in poll woken when RX frames came. */
+static unsigned io_pass(struct hv *hv)
+{
+	unsigned rx, moved = move_frames(hv, &rx);
+
 	/* Dekker with hv_netio_poll: our RX stores before its flag's load, its flag before its RX look. */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (rx && atomic_load(&hv->net.guest_waiting))
 		eventfd_post(hv->net.wake_fd);
-	return moved + rx;
+	return moved;
 }
 
 static _Atomic bool io_running;
@@ -235,7 +245,7 @@ static void *io_thread(void *arg)
 
 	atomic_store(&io_running, true); /* glibc's thread start-up (rseq, robust list) is done */
 	for (;;) {
-		if (move_frames(hv)) {
+		if (io_pass(hv)) {
 			last = mono_ns();
 			step = SPIN_STEP_MIN_NS;
 			continue;
@@ -295,9 +305,11 @@ void hv_netio_kick(struct hv *hv)
 /* Without an I/O thread: move what there is, and if nothing came, sleep on the taps and move again. */
 static uint32_t poll_inline(struct hv *hv, const struct timespec *timeout)
 {
-	move_frames(hv);
+	unsigned rx;
+
+	move_frames(hv, &rx);
 	if (!rx_waiting(hv) && !hv_signal && wait_taps(hv, -1, timeout, hv_wait_mask()) > 0)
-		move_frames(hv);
+		move_frames(hv, &rx);
 	return rx_waiting(hv) ? HV_DEV_NET : 0;
 }
 
